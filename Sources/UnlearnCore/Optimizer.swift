@@ -1,0 +1,90 @@
+import Foundation
+
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    case sgd, adam
+}
+
+/// Optimizer and regularisation hyper-parameters.
+public struct OptimizerSpec: Codable, Sendable, Equatable {
+    public var kind: OptimizerKind
+    public var learningRate: Float
+    /// SGD momentum (heavy ball).
+    public var momentum: Float = 0.9
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// L2 penalty λ: the loss gains λ/2·‖W‖² over weights (not biases).
+    public var l2: Float = 0
+
+    public init(kind: OptimizerKind, learningRate: Float? = nil, l2: Float = 0) {
+        self.kind = kind
+        self.learningRate = learningRate ?? (kind == .adam ? 1e-3 : 0.05)
+        self.l2 = l2
+    }
+
+    /// Number of per-parameter state vectors: SGD keeps a velocity; Adam keeps m and v.
+    public var momentCount: Int { kind == .adam ? 2 : 1 }
+}
+
+/// Everything that evolves during training: parameters, optimizer moments and the step count.
+/// A checkpoint stores all of it, so resuming from a checkpoint is exact.
+public struct TrainingState: Sendable, Equatable {
+    public var parameters: [Float]
+    public var moments: [[Float]]
+    public var step: Int64
+
+    public init(parameters: [Float], moments: [[Float]], step: Int64) {
+        self.parameters = parameters
+        self.moments = moments
+        self.step = step
+    }
+}
+
+extension OptimizerSpec {
+    /// Applies one update to `state` from `gradient` (same layout as the parameters).
+    func update(_ state: inout TrainingState, gradient: UnsafePointer<Float>) {
+        state.step += 1
+        let count = state.parameters.count
+        let lr = learningRate
+        switch kind {
+        case .sgd:
+            let mu = momentum
+            var velocity: [Float] = []
+            swap(&velocity, &state.moments[0])
+            state.parameters.withUnsafeMutableBufferPointer { p in
+                velocity.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<count {
+                        v[i] = mu * v[i] + gradient[i]
+                        p[i] -= lr * v[i]
+                    }
+                }
+            }
+            swap(&velocity, &state.moments[0])
+        case .adam:
+            // PyTorch's formulation: p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps).
+            let t = Double(state.step)
+            let bc1 = Float(1 - pow(Double(beta1), t))
+            let rootBC2 = Float((1 - pow(Double(beta2), t)).squareRoot())
+            let stepSize = lr / bc1
+            let b1 = beta1, b2 = beta2, eps = epsilon
+            // Move the moments out (no copy) so each buffer is borrowed exclusively.
+            var first: [Float] = [], second: [Float] = []
+            swap(&first, &state.moments[0])
+            swap(&second, &state.moments[1])
+            state.parameters.withUnsafeMutableBufferPointer { p in
+                first.withUnsafeMutableBufferPointer { m in
+                    second.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<count {
+                            let g = gradient[i]
+                            m[i] = b1 * m[i] + (1 - b1) * g
+                            v[i] = b2 * v[i] + (1 - b2) * g * g
+                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / rootBC2 + eps)
+                        }
+                    }
+                }
+            }
+            swap(&first, &state.moments[0])
+            swap(&second, &state.moments[1])
+        }
+    }
+}

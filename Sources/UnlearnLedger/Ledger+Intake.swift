@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Records one deletion request durably, or returns the request that already covers it.
+    ///
+    /// In one transaction: the request, its `request_record` rows, its records set to
+    /// `pending`, and a `request.received` audit event. When it returns, the request is on disk.
+    /// - Throws: `LedgerError.unknownRecord` or `LedgerError.unknownSubject`.
+    public func submitDeletion(_ submission: DeletionSubmission) throws -> SubmissionResult {
+        try submitDeletions([submission])[0]
+    }
+
+    /// Records several deletion requests in one durable transaction (all or none).
+    ///
+    /// A later submission in the batch sees the earlier ones, so a repeat inside the batch
+    /// comes back with `created == false`.
+    /// - Throws: The first submission's error; then nothing of the batch is written.
+    public func submitDeletions(_ submissions: [DeletionSubmission]) throws -> [SubmissionResult] {
+        guard !submissions.isEmpty else { return [] }
+        return try write { db in
+            var chain = try AuditChain.head(db)
+            var results: [SubmissionResult] = []
+            results.reserveCapacity(submissions.count)
+            for submission in submissions {
+                switch submission.targetKind {
+                case .record: results.append(try Self.submitRecord(submission, db, &chain))
+                case .subject: results.append(try Self.submitSubject(submission, db, &chain))
+                }
+            }
+            return results
+        }
+    }
+
+    /// A record target: its existing non-rejected request (any status), or a new one.
+    private static func submitRecord(
+        _ submission: DeletionSubmission, _ db: Database, _ chain: inout AuditChain
+    ) throws -> SubmissionResult {
+        guard let record = try fetchRecord(db, key: submission.targetKey) else {
+            throw LedgerError.unknownRecord(key: submission.targetKey)
+        }
+        let covering = try db.value(Int64.self, """
+            SELECT d.id FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
+            WHERE rr.record_key = ? AND d.status <> 'rejected'
+            ORDER BY d.id DESC LIMIT 1
+            """, [record.key])
+        if let covering, let existing = try fetchRequest(db, id: covering) {
+            return SubmissionResult(request: existing, created: false)
+        }
+        return SubmissionResult(request: try create(submission, covering: [record], db, &chain), created: true)
+    }
+
+    /// A subject target: covers its live/pending records that no request covers yet.
+    private static func submitSubject(
+        _ submission: DeletionSubmission, _ db: Database, _ chain: inout AuditChain
+    ) throws -> SubmissionResult {
+        let records = try fetchRecords(db, subjectKey: submission.targetKey)
+        guard !records.isEmpty else { throw LedgerError.unknownSubject(key: submission.targetKey) }
+        // record key -> newest non-rejected request covering it
+        var coveredBy: [String: Int64] = [:]
+        for row in try db.rows("""
+            SELECT rr.record_key, MAX(d.id)
+            FROM record r
+            JOIN request_record rr ON rr.record_key = r.key
+            JOIN deletion_request d ON d.id = rr.request_id
+            WHERE r.subject_key = ? AND d.status <> 'rejected'
+            GROUP BY rr.record_key
+            """, [submission.targetKey])
+        {
+            coveredBy[row[0]] = row[1]
+        }
+        let uncovered = records.filter { $0.state != .deleted && coveredBy[$0.key] == nil }
+        if uncovered.isEmpty {
+            guard let newest = coveredBy.values.max(), let existing = try fetchRequest(db, id: newest) else {
+                // Only deleted records and no request covering them: nothing to tie the
+                // submission to. Cannot happen through this API.
+                throw LedgerError.unknownSubject(key: submission.targetKey)
+            }
+            return SubmissionResult(request: existing, created: false)
+        }
+        return SubmissionResult(request: try create(submission, covering: uncovered, db, &chain), created: true)
+    }
+
+    /// Writes a new pending request covering `records`, marks them pending, appends the event.
+    private static func create(
+        _ submission: DeletionSubmission, covering records: [RecordEntry], _ db: Database,
+        _ chain: inout AuditChain
+    ) throws -> DeletionRequest {
+        try db.run("""
+            INSERT INTO deletion_request (target_kind, target_key, received_at, due_at, requested_by, reason, status)
+            VALUES (?, ?, ?, ?, ?, ?, 'pending')
+            """, [
+                submission.targetKind.rawValue, submission.targetKey, submission.receivedAt.unix,
+                submission.dueAt.unix, submission.requestedBy, submission.reason,
+            ])
+        let id = db.lastInsertedRowID
+        let link = try db.cachedStatement(
+            sql: "INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (?, ?, ?, ?)")
+        let mark = try db.cachedStatement(sql: "UPDATE record SET state = 'pending' WHERE key = ?")
+        var covered: [RecordEntry] = []
+        for var record in records {
+            try link.execute(arguments: [id, record.key, record.shard, record.slice])
+            try mark.execute(arguments: [record.key])
+            record.state = .pending
+            covered.append(record)
+        }
+        let request = DeletionRequest(
+            id: id, targetKind: submission.targetKind, targetKey: submission.targetKey,
+            receivedAt: submission.receivedAt, dueAt: submission.dueAt,
+            requestedBy: submission.requestedBy, reason: submission.reason, status: .pending,
+            records: covered)
+        let payload = Payload.Received(
+            target_kind: submission.targetKind.rawValue, target_key: submission.targetKey,
+            received_at: submission.receivedAt, due_at: submission.dueAt,
+            requested_by: submission.requestedBy, reason: submission.reason,
+            records: covered.map { .init(key: $0.key, shard: $0.shard, slice: $0.slice) })
+        try chain.append(
+            db, kind: "request.received", requestID: id,
+            recordKey: submission.targetKind == .record ? submission.targetKey : nil,
+            shard: request.singleShard, payload: Payload.json(payload), at: submission.receivedAt)
+        return request
+    }
+}
+
+extension DeletionRequest {
+    /// The one shard all its records are in, or nil when they span several (or none).
+    var singleShard: Int? {
+        let shards = self.shards
+        return shards.count == 1 ? shards[0] : nil
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The SQLite ledger of one store: record index, deletion requests, jobs, model versions
+/// and the audit hash chain.
+///
+/// Every change and the audit event describing it are written in one `IMMEDIATE` write
+/// transaction, committed with `synchronous = FULL`, so an acknowledged request survives
+/// a power loss. Safe to share between tasks; GRDB serialises the writes and WAL lets
+/// reads run beside them.
+public final class Ledger: Sendable {
+    let writer: any DatabaseWriter
+    /// The SQLite file, or nil for an in-memory ledger.
+    public let path: String?
+
+    /// Opens the ledger at `path`, creating it owner-only (mode 0600) if needed, and migrates it.
+    ///
+    /// - Parameter path: The SQLite file (its `-wal` and `-shm` files live beside it).
+    /// - Throws: `LedgerError.cannotCreateFile`, or a GRDB `DatabaseError`.
+    public init(path: String) throws {
+        try Self.createOwnerOnly(path)
+        let pool = try DatabasePool(path: path, configuration: Self.configuration())
+        // GRDB switches the writer to synchronous=NORMAL when it enables WAL, after
+        // prepareDatabase ran; acknowledged requests must be durable, so restore FULL.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        try LedgerSchema.migrator.migrate(pool)
+        Self.restrictSidecars(of: path)
+        self.writer = pool
+        self.path = path
+    }
+
+    /// Opens an empty, migrated ledger in memory (for tests).
+    public static func inMemory() throws -> Ledger {
+        let queue = try DatabaseQueue(configuration: configuration())
+        try LedgerSchema.migrator.migrate(queue)
+        return Ledger(writer: queue)
+    }
+
+    private init(writer: any DatabaseWriter) {
+        self.writer = writer
+        self.path = nil
+    }
+
+    private static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "unlearn.ledger"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON")
+        }
+        return config
+    }
+
+    /// Creates the file with mode 0600 before SQLite opens it (SQLite gives its
+    /// `-wal`/`-shm` files the same mode).
+    private static func createOwnerOnly(_ path: String) throws {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            throw LedgerError.cannotCreateFile(path: path, errno: errno)
+        }
+    }
+
+    /// Best effort: the sidecars hold recent transactions, so keep them owner-only too.
+    private static func restrictSidecars(of path: String) {
+        for suffix in ["-wal", "-shm"] {
+            _ = chmod(path + suffix, 0o600)
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it.
+    ///
+    /// Immediate, so a read-then-write (such as publish's parent check) cannot be overtaken
+    /// by another process between its read and its write.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+extension Importer {
+    /// One standardised feature: where it is read and written. Trivial, so loops copy no references.
+    private struct NumericSlot {
+        let field: Int
+        let offset: Int
+        let mean: Double
+        let std: Double
+        let column: Int
+    }
+
+    /// One one-hot block: where it is read and written, and the last category seen there.
+    private struct CategoricalSlot {
+        let field: Int
+        let offset: Int
+        var last: CSVField?
+        var lastIndex: Int?
+    }
+
+    /// Encodes a CSV file through a schema: the second pass of `fit`, the only pass of `apply`.
+    ///
+    /// The first data row decides whether the label column is present: rows have either
+    /// `columnCount` fields, or (when `requireLabels` is false) one fewer, without the label.
+    /// - Parameter rows: the exact number of data rows when known, to size the feature matrix.
+    static func encodeCSV(
+        _ schema: FeatureSchema, _ buffer: UnsafeBufferPointer<UInt8>, path: String,
+        requireLabels: Bool, header knownHeader: CSVHeader? = nil, rows: Int? = nil
+    ) throws -> ImportedData {
+        guard let options = schema.csv, let roles = schema.roles else {
+            throw ImportError(.badOptions, file: path, message: "the stored schema has no CSV options",
+                              hint: "The store was initialised from another format; import with that format.")
+        }
+        let header = try knownHeader ?? detectHeader(buffer, options, path: path)
+        var reader = CSVReader(buffer, delimiter: options.delimiter, commentPrefixes: options.commentPrefixes, path: path)
+        if header.present { _ = try reader.next() }
+        guard var line = try reader.next() else { throw noData(path, "the file has a header but no data rows") }
+
+        let full = schema.columnCount
+        let hasLabel: Bool
+        switch reader.fields.count {
+        case full: hasLabel = true
+        case full - 1 where !requireLabels: hasLabel = false
+        default:
+            let expected = requireLabels ? "\(full)" : "\(full) (or \(full - 1) without the label)"
+            throw fieldCountError(path, line: line, expected: expected, found: reader.fields.count, header: header,
+                                  extraHint: requireLabels ? "; evaluation needs every training column, the label included" : "")
+        }
+        let fieldCount = hasLabel ? full : full - 1
+        // Without the label column, the columns after it move one to the left.
+        func field(_ column: Int) -> Int { hasLabel || column < roles.label ? column : column - 1 }
+        let names = roles.names
+
+        var numeric: [NumericSlot] = []
+        var categorical: [CategoricalSlot] = []
+        var lookups: [[String: Int]] = []  // per categorical slot: category -> position in the block
+        var offset = 0
+        for encoder in schema.encoders {
+            switch encoder {
+            case .numeric(let column, _, let mean, let std):
+                numeric.append(NumericSlot(field: field(column), offset: offset, mean: mean, std: std, column: column))
+            case .categorical(let column, _, let vocabulary):
+                lookups.append(Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) }))
+                categorical.append(CategoricalSlot(field: field(column), offset: offset))
+            }
+            offset += encoder.width
+        }
+        let width = schema.featureCount
+        let classIndex = Dictionary(uniqueKeysWithValues: schema.classes.enumerated().map { ($0.element, Int32($0.offset)) })
+        let likely = Set(options.priorLikely)
+
+        let capacity = rows ?? lineCount(buffer)
+        var features = [Float](repeating: 0, count: capacity * width)
+        var ids: [String] = []
+        ids.reserveCapacity(capacity)
+        var idLines: [String: Int] = [:]
+        var subjects: [String?] = []
+        subjects.reserveCapacity(capacity)
+        var priors: [Double] = []
+        var labels: [Int32] = []
+        labels.reserveCapacity(hasLabel ? capacity : 0)
+        var lastLabel: (field: CSVField, index: Int32)?
+        var count = 0
+
+        try features.withUnsafeMutableBufferPointer { out in
+            while true {
+                let fields = reader.fields
+                guard fields.count == fieldCount else {
+                    throw fieldCountError(path, line: line, expected: "\(fieldCount)", found: fields.count, header: header)
+                }
+                let row = out.baseAddress! + count * width
+                let view = reader.bytes
+                for slot in numeric {
+                    let (kind, value) = view.number(fields[slot.field])
+                    switch kind {
+                    case .number: row[slot.offset] = Float((value - slot.mean) / slot.std)
+                    case .missing: break  // 0 is the training mean
+                    case .text:
+                        throw ImportError(.notNumeric, file: path, line: line, column: names[slot.column],
+                                          message: "'\(reader.string(fields[slot.field]))' is not a number, but the column is numeric",
+                                          hint: "Fix the value, or write ? to mark it missing.")
+                    case .nonFinite:
+                        throw ImportError(.nonFinite, file: path, line: line, column: names[slot.column],
+                                          message: "'\(reader.string(fields[slot.field]))' is not a finite number",
+                                          hint: "Replace it with a number, or with ? to mark it missing.")
+                    }
+                }
+                for k in categorical.indices {
+                    let value = fields[categorical[k].field]
+                    if view.isMissing(value) { continue }
+                    let index: Int?
+                    if let last = categorical[k].last, view.sameBytes(last, value) {
+                        index = categorical[k].lastIndex
+                    } else {
+                        index = lookups[k][view.string(value)]
+                        categorical[k].last = value
+                        categorical[k].lastIndex = index
+                    }
+                    // A category unseen in training encodes as all zeros.
+                    if let index { row[categorical[k].offset + index] = 1 }
+                }
+                if hasLabel {
+                    let value = fields[roles.label]
+                    if let last = lastLabel, view.sameBytes(last.field, value) {
+                        labels.append(last.index)
+                    } else {
+                        let label = normalizeLabel(reader.string(value))
+                        if label.isEmpty || reader.isMissing(value) {
+                            throw missingLabelError(path, line: line, column: names[roles.label])
+                        }
+                        guard let index = classIndex[label] else {
+                            throw unknownLabelError(path, line: line, column: names[roles.label], label: label, classes: schema.classes)
+                        }
+                        labels.append(index)
+                        lastLabel = (value, index)
+                    }
+                }
+                if let column = roles.id {
+                    let value = fields[field(column)]
+                    let id = reader.string(value)
+                    if reader.isMissing(value) {
+                        throw ImportError(.missingValue, file: path, line: line, column: names[column],
+                                          message: "the record id is missing",
+                                          hint: "Give every row an id, or leave out --id to number rows.")
+                    }
+                    if let earlier = idLines.updateValue(line, forKey: id) {
+                        throw ImportError(.duplicateId, file: path, line: line, column: names[column],
+                                          message: "the id '\(id)' is on line \(earlier) and again on line \(line)",
+                                          hint: "Record ids must be unique: fix or remove one of the rows.")
+                    }
+                    ids.append(id)
+                } else {
+                    ids.append("row-\(count)")
+                }
+                if let column = roles.subject {
+                    let value = fields[field(column)]
+                    subjects.append(reader.isMissing(value) ? nil : reader.string(value))
+                } else {
+                    subjects.append(nil)
+                }
+                if let column = roles.prior {
+                    priors.append(try prior(fields[field(column)], reader, likely: likely, path: path, line: line, column: names[column]))
+                }
+                count += 1
+                guard let next = try reader.next() else { break }
+                line = next
+            }
+        }
+        if count < capacity { features.removeLast((capacity - count) * width) }
+        return ImportedData(ids: ids, subjects: subjects, priors: roles.prior == nil ? nil : priors,
+                            labels: labels, features: features, count: count)
+    }
+
+    /// Reads a deletion likelihood: a number in [0, 1], or 1/0 for likely/unlikely categories.
+    private static func prior(_ field: CSVField, _ reader: CSVReader, likely: Set<String>, path: String, line: Int, column: String) throws -> Double {
+        if !likely.isEmpty { return likely.contains(reader.string(field)) ? 1 : 0 }
+        let (kind, value) = reader.number(field)
+        guard kind == .number, value >= 0, value <= 1 else {
+            let shown = kind == .missing ? "a missing value" : "'\(reader.string(field))'"
+            throw ImportError(.badPrior, file: path, line: line, column: column,
+                              message: "the deletion likelihood is \(shown), not a number between 0 and 1",
+                              hint: "Fix the value, or name the values that mean 'likely' with --prior-likely.")
+        }
+        return value
+    }
+
+    static func unknownLabelError(_ path: String, line: Int?, column: String?, label: String, classes: [String]) -> ImportError {
+        let shown = classes.prefix(30).map { "'\($0)'" }.joined(separator: ", ") + (classes.count > 30 ? ", …" : "")
+        return ImportError(.unknownLabel, file: path, line: line, column: column,
+                           message: "the label '\(label)' is not one of the \(classes.count) classes seen in training (\(shown))",
+                           hint: "Fix the label, or retrain on data that includes this class.")
+    }
+
+    /// An upper bound on the records of a text file: its newlines plus one.
+    static func lineCount(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 1
+        for b in buffer where b == 0x0A { count += 1 }
+        return count
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import UnlearnStore
+
+extension Deployment {
+    /// Brings the store back to its last published version after a crash: removes temp files and
+    /// row or checkpoint files the live version does not name (orphans of an unpublished job, or
+    /// superseded files a crash left before purge), and marks interrupted jobs failed.
+    /// Callers hold the store lock, so no running job's files are touched.
+    @discardableResult
+    public func recover() throws -> [String] {
+        let live = try liveVersion()
+        var removed = try removeUnreferenced(keeping: live.manifest)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.root)) ?? [] where name.contains(".tmp-") {
+            try AtomicFile.remove(layout.path(name))
+            removed.append(name)
+        }
+        let abandoned = try ledger.abandonRunningJobs(at: Date())
+        if !removed.isEmpty || abandoned > 0 {
+            try ledger.appendEvent(
+                kind: "store.recovered", requestID: nil, recordKey: nil, shard: nil,
+                payload: #"{"files_removed":\#(removed.count),"jobs_abandoned":\#(abandoned),"version":\#(live.version.version)}"#, at: Date())
+            logger.notice("recovered store", metadata: ["files.removed": "\(removed.count)", "jobs.abandoned": "\(abandoned)"])
+        }
+        return removed
+    }
+}

@@ -1,0 +1,38 @@
+import UnlearnCore
+
+/// The least work that removes a set of records: for each shard holding one, retrain from the
+/// earliest slice that held one.
+public struct RetrainPlan: Sendable, Codable, Equatable {
+    public struct ShardWork: Sendable, Codable, Equatable {
+        public var shard: Int
+        public var firstSlice: Int
+        public var records: Int
+        /// Slices whose row files are rewritten (those that held a deleted record).
+        public var rewrittenSlices: [Int]
+        /// Sample-passes of the retraining (rows × epochs summed over slices first…R−1).
+        public var samplePasses: Int
+
+        enum CodingKeys: String, CodingKey {
+            case shard, records
+            case firstSlice = "first_slice"
+            case rewrittenSlices = "rewritten_slices"
+            case samplePasses = "sample_passes"
+        }
+    }
+
+    public var requests: [Int64]
+    public var shards: [ShardWork]
+    /// Sample-passes of retraining the whole store's shards from scratch, for comparison.
+    public var fullSamplePasses: Int
+    /// Sample-passes of retraining one monolithic model (e₀ epochs over all live rows).
+    public var monolithicSamplePasses: Int
+
+    public var samplePasses: Int { shards.reduce(0) { $0 + $1.samplePasses } }
+    public var isEmpty: Bool { shards.isEmpty }
+
+    enum CodingKeys: String, CodingKey {
+        case requests, shards
+        case fullSamplePasses = "full_sample_passes"
+        case monolithicSamplePasses = "monolithic_sample_passes"
+    }
+}

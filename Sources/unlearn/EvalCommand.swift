@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Unlearner
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Accuracy of the live ensemble (and each shard) on a labelled test file.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Test data in the store's format.") var data: String
+    @Option(help: "IDX labels file.") var labels: String?
+    @Option(help: "Must match the store's format if given.") var format: String?
+    @Flag(help: "Also train and score a monolithic S=1, R=1 baseline on the same rows.") var baseline = false
+    @Flag(help: "End with one JSON object holding accuracy and shard_accuracies.") var json = false
+
+    func run() throws {
+        try execute {
+            let deployment = try Deployment.open(store.store)
+            if let format, format != deployment.config.schema.format.rawValue {
+                throw UnlearnError(.usage, "the store holds \(deployment.config.schema.format.rawValue) data, not \(format)")
+            }
+            let report = try deployment.evaluate(
+                data: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) }, monolithic: baseline)
+            if json {
+                try printJSON(report)
+                return
+            }
+            let config = deployment.config
+            let trainSeconds = try deployment.ledger.jobs(limit: 50).first { $0.plan.contains(#""kind":"train""#) && $0.status == "completed" }?.seconds
+            print("test rows: \(report.rows)   model version: \(report.version)")
+            print("model                          accuracy   train time")
+            let ensembleTime = trainSeconds.map { String(format: "%8.2f s", $0) } ?? "       -"
+            for aggregation in ["vote", "mean"] {
+                let label = "SISA S=\(config.shards) R=\(config.slices) (\(aggregation))"
+                print(String(format: "%@ %7.2f%%   %@", label.padding(toLength: 30, withPad: " ", startingAt: 0),
+                             100 * report.accuracyByAggregation[aggregation]!, ensembleTime))
+            }
+            if let monolithic = report.monolithic {
+                print(String(format: "%@ %7.2f%%   %8.2f s", "monolithic S=1 R=1".padding(toLength: 30, withPad: " ", startingAt: 0),
+                             100 * monolithic.accuracy, monolithic.trainSeconds))
+            }
+            let shards = report.shardAccuracies.map { String(format: "%.1f", 100 * $0) }.joined(separator: " ")
+            print("per-shard accuracy (%): \(shards)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import UnlearnCore
+import Unlearner
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Predict labels and class scores with the live ensemble (CSV or JSON Lines on stdout).")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Rows to predict, in the store's format (a label column is optional).") var data: String
+    @Option(help: "IDX labels file (ignored).") var labels: String?
+    @Option(help: "Must match the store's format if given.") var format: String?
+    @Option(help: "Override the store's aggregation: vote or mean.") var aggregation: Aggregation?
+    @Flag(help: "One JSON object per row instead of CSV.") var json = false
+
+    func run() throws {
+        try execute {
+            let deployment = try Deployment.open(store.store)
+            if let format, format != deployment.config.schema.format.rawValue {
+                throw UnlearnError(.usage, "the store holds \(deployment.config.schema.format.rawValue) data, not \(format)")
+            }
+            let result = try deployment.predict(data: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) }, aggregation: aggregation)
+            let classes = result.classes
+            var out = ""
+            if !json { out += "id,label," + classes.map { "score_" + csvField($0) }.joined(separator: ",") + "\n" }
+            for (row, id) in result.ids.enumerated() {
+                let scores = (0..<classes.count).map { result.scores[row * classes.count + $0] }
+                if json {
+                    let fields = zip(classes, scores).map { "\(jsonString($0)):\(String(format: "%.6g", $1))" }.joined(separator: ",")
+                    out += #"{"id":\#(jsonString(id)),"label":\#(jsonString(result.labels[row])),"scores":{\#(fields)}}"# + "\n"
+                } else {
+                    out += csvField(id) + "," + csvField(result.labels[row]) + "," + scores.map { String(format: "%.6g", $0) }.joined(separator: ",") + "\n"
+                }
+                if out.utf8.count > 1 << 16 {
+                    FileHandle.standardOutput.write(Data(out.utf8))
+                    out = ""
+                }
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+        }
+    }
+}
+
+func csvField(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+}
+
+func jsonString(_ text: String) -> String {
+    String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+}

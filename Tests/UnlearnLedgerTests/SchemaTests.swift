@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import UnlearnLedger
+
+@Suite("Schema and storage")
+struct SchemaTests {
+    @Test("migrations create every table and the ledger reopens without migrating again")
+    func migrationsCreateSchema() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        do {
+            let ledger = try Ledger(path: dir.ledgerPath)
+            let tables = try ledger._stringsForTesting(
+                sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            #expect(tables == [
+                "audit_event", "deletion_request", "grdb_migrations", "model_version", "record",
+                "request_record", "retrain_job",
+            ])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger"])
+            try ledger.insertRecords(sampleRecords(count: 5))
+        }
+        let reopened = try Ledger(path: dir.ledgerPath)
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger"])
+        #expect(try reopened.recordCounts()[.live] == 5)
+    }
+
+    @Test("a file ledger uses WAL, synchronous FULL and foreign keys")
+    func pragmas() throws {
+        try withFileLedger { ledger, _ in
+            let settings = try ledger.storageSettings()
+            #expect(settings.journalMode == "wal")
+            #expect(settings.synchronous == 2)
+            #expect(settings.foreignKeys)
+        }
+    }
+
+    @Test("the ledger file and its WAL sidecars are owner-only")
+    func fileMode() throws {
+        try withFileLedger { ledger, dir in
+            try ledger.insertRecords(sampleRecords(count: 3))
+            for suffix in ["", "-wal", "-shm"] {
+                let path = dir.ledgerPath + suffix
+                guard FileManager.default.fileExists(atPath: path) else {
+                    #expect(suffix != "", "the main file must exist")
+                    continue
+                }
+                let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "mode of ledger.sqlite\(suffix)")
+            }
+        }
+    }
+
+    @Test("an existing ledger file keeps its mode and contents when reopened")
+    func reopenExisting() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        _ = try Ledger(path: dir.ledgerPath)
+        let again = try Ledger(path: dir.ledgerPath)
+        #expect(try again.recordCounts()[.live] == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.ledgerPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test("opening a ledger in a missing directory says which path failed")
+    func missingDirectory() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = dir.url.appendingPathComponent("no/such/dir/ledger.sqlite").path
+        #expect {
+            try Ledger(path: path)
+        } throws: { error in
+            guard case LedgerError.cannotCreateFile(let failed, _) = error else { return false }
+            return failed == path && "\(error)".contains(path)
+        }
+    }
+
+    @Test("the schema rejects values outside its CHECK constraints")
+    func checkConstraints() throws {
+        let ledger = try Ledger.inMemory()
+        #expect(throws: (any Error).self) {
+            try ledger._executeForTesting(
+                sql: "INSERT INTO record (key, shard, slice, state) VALUES ('k', 0, 0, 'gone')")
+        }
+        #expect(try ledger.recordCounts().values.reduce(0, +) == 0)
+    }
+}
