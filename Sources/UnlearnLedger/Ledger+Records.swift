@@ -10,7 +10,10 @@ extension Ledger {
     public func insertRecords(_ entries: [RecordEntry], at: Date = Date()) throws {
         guard !entries.isEmpty else { return }
         let cache = ProcessInfo.processInfo.environment["LEDGER_CACHE"] ?? "-2000"
-        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = \(cache)") }
+        let sync = ProcessInfo.processInfo.environment["LEDGER_SYNC"] ?? "FULL"
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = \(cache); PRAGMA synchronous = \(sync)") }
+        let t0 = Date()
+        defer { print("insert+commit", Date().timeIntervalSince(t0)) }
         try write { db in
             // One cached prepared statement, rebound per row: about 1 µs a row.
             let insert = try db.cachedStatement(sql: """

@@ -24,3 +24,12 @@ extension Deployment {
         return removed
     }
 }
+
+extension Deployment {
+    /// ``recover()`` under the store lock, for the `recover` command.
+    public func recoverLocked() throws -> [String] {
+        let lock = try StoreLock(layout)
+        defer { withExtendedLifetime(lock) {} }
+        return try recover()
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import UnlearnLedger
+import Unlearner
+
+extension RequestStatus: ExpressibleByArgument {}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Query the deletion ledger, or verify its hash chain.",
+        subcommands: [AuditQueryCommand.self, AuditVerifyCommand.self], defaultSubcommand: AuditQueryCommand.self)
+}
+
+struct AuditQueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Show requests with their whole timeline.")
+
+    enum Format: String, ExpressibleByArgument { case table, json }
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "Requests covering this record id.") var id: String?
+    @Option(help: "Requests for this data subject.") var subject: String?
+    @Option(help: "One request by number.") var request: Int64?
+    @Option(help: "Received at or after (ISO 8601 date or time).") var since: String?
+    @Option(help: "Received before (ISO 8601 date or time).") var until: String?
+    @Option(help: "Requests touching this shard.") var shard: Int?
+    @Option(help: "pending, completed or rejected.") var status: RequestStatus?
+    @Flag(help: "Only pending requests past their due date.") var overdue = false
+    @Option(help: "At most this many requests.") var limit: Int?
+    @Option(help: "table or json (one object per line).") var format: Format = .table
+
+    func run() throws {
+        try execute {
+            var query = AuditQuery()
+            query.id = id
+            query.subject = subject
+            query.request = request
+            query.since = try since.map(parseDate)
+            query.until = try until.map(parseDate)
+            query.shard = shard
+            query.status = status
+            query.overdue = overdue
+            query.limit = limit
+            let timelines = try Deployment.open(store.store).audit(query)
+            if format == .json { return try timelines.forEach(printJSON) }
+            if timelines.isEmpty { print("no matching requests") }
+            let iso = ISO8601DateFormatter()
+            for t in timelines {
+                print("request \(t.request)  \(t.target) \(t.key)…  \(t.status)\(t.overdue ? " OVERDUE" : "")  by \(t.requestedBy ?? "-")  reason \(t.reason ?? "-")")
+                print("  received   \(iso.string(from: t.receivedAt))   due \(iso.string(from: t.dueAt))")
+                print("  records    " + t.records.map { "\($0.key)… shard \($0.shard) slice \($0.slice)" }.joined(separator: "; "))
+                if let job = t.job {
+                    let work = job.retrained.map { "shard \($0.shard) from slice \($0.firstSlice) (\($0.samplePasses) sample-passes)" }.joined(separator: ", ")
+                    print("  job        #\(job.id) \(job.status) \(iso.string(from: job.startedAt))" + (job.seconds.map { String(format: ", %.2f s", $0) } ?? "") + ": " + work)
+                }
+                if let version = t.version, let completed = t.completedAt {
+                    print("  published  version \(version) at \(iso.string(from: completed)); \(t.replacedFiles) file(s) replaced, " + (t.purged == true ? "old files purged" : "old files NOT yet purged"))
+                }
+                print("  verified   " + (t.verified.map { iso.string(from: $0) } ?? "not yet (run 'unlearn verify --id …')"))
+                print("  events     " + t.events.map { "#\($0.seq) \($0.kind)" }.joined(separator: ", "))
+            }
+        }
+    }
+}
+
+struct AuditVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-check the audit log's hash chain; report the first broken link.")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try execute {
+            let report = try Deployment.open(store.store).ledger.verifyChain()
+            if let broken = report.firstBrokenSeq {
+                fail("audit chain broken at event \(broken): \(report.reason ?? "hash mismatch"). The ledger was edited outside unlearn; restore it from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
+            }
+            print("audit chain intact: \(report.eventsChecked) events verified")
+        }
+    }
+}
+
+func parseDate(_ text: String) throws -> Date {
+    let full = ISO8601DateFormatter()
+    if let date = full.date(from: text) { return date }
+    let day = ISO8601DateFormatter()
+    day.formatOptions = [.withFullDate]
+    if let date = day.date(from: text) { return date }
+    throw UnlearnError(.usage, "'\(text)' is not an ISO 8601 date", hint: "Use 2026-11-21 or 2026-11-21T10:00:00Z.")
+}
