@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "UnlearnCoreTests", dependencies: ["UnlearnCore"]),
         .testTarget(name: "UnlearnStoreTests", dependencies: ["UnlearnStore"]),
         .testTarget(name: "UnlearnLedgerTests", dependencies: ["UnlearnLedger"]),
-        .testTarget(name: "UnlearnerTests", dependencies: ["Unlearner", "unlearn"]),
+        .testTarget(name: "UnlearnerTests", dependencies: ["Unlearner", "UnlearnStore", "UnlearnCore", "UnlearnLedger", "unlearn"]),
     ]
 )

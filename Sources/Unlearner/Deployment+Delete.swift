@@ -76,3 +76,13 @@ extension Deployment {
             placements: r.records.map { RecordPlacement(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) })
     }
 }
+
+extension Deployment {
+    /// The record index entry of a record id (shard, slice, state), or nil if it was never imported.
+    public func record(id: String) throws -> RecordEntry? {
+        try ledger.record(key: keyer.record(id).hex)
+    }
+
+    /// The key a record id maps to in this store (for tests and tooling that inspect files).
+    public func key(ofRecord id: String) -> RecordKey { keyer.record(id) }
+}

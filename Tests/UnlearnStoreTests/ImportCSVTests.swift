@@ -235,6 +235,18 @@ import UnlearnStore
         #expect(data.labels == [2, 1, 0, 0])
     }
 
+    @Test func zstdCompressedFilesReadLikePlainOnes() throws {
+        let (plain, plainData, _) = try ImportFixture.fitCSV(Self.withHeader, CSVOptions(label: "label"))
+        let packed = try ImportFixture.file(bytes: try Codec.compress(Array(Self.withHeader.utf8)), name: "data.csv.zst")
+        let (schema, data) = try Importer.fit(format: .csv, data: packed, labels: nil, csv: CSVOptions(label: "label"))
+        #expect(schema == plain)
+        #expect(data.features == plainData.features)
+        let cut = try ImportFixture.file(bytes: Array(try Codec.compress(Array(Self.withHeader.utf8)).dropLast(4)), name: "cut.csv.zst")
+        ImportFixture.expectError(.unreadable, file: cut, line: nil, column: nil, message: "cannot decompress the file") {
+            _ = try Importer.apply(schema, data: cut, labels: nil, requireLabels: true)
+        }
+    }
+
     @Test func schemaSurvivesJSON() throws {
         let (schema, _, _) = try ImportFixture.fitCSV(Self.withHeader, CSVOptions(label: "label", categorical: ["score"]))
         let json = try JSONEncoder().encode(schema)

@@ -1,0 +1,184 @@
+import Foundation
+import Testing
+import UnlearnCore
+import UnlearnLedger
+import UnlearnStore
+import Unlearner
+
+struct LocalityTests {
+    /// Unaffected shards keep the very same files (path, bytes, mtime); an affected shard keeps
+    /// its rows and checkpoints before the first affected slice.
+    @Test func onlyAffectedShardsFromTheFirstAffectedSliceAreRewritten() throws {
+        let deployment = try Fixtures.createStore(rows: 300, shards: 4, slices: 5)
+        let placements = try Fixtures.placements(deployment, rows: 300)
+        let target = placements.first { $0.shard == 2 && $0.slice == 3 }!
+        let before = try deployment.liveVersion().manifest
+        let stamps = try modificationTimes(deployment, before)
+        Thread.sleep(forTimeInterval: 0.02)
+
+        _ = try deployment.requestDeletion([.record(target.id)], requestedBy: nil, reason: nil)
+        let report = try deployment.retrain(showProgress: false)
+        #expect(report.plan?.shards.map(\.shard) == [2])
+        #expect(report.plan?.shards.first?.firstSlice == 3)
+        let after = try deployment.liveVersion().manifest
+        for shard in [0, 1, 3] {
+            #expect(after.shards[shard] == before.shards[shard], "shard \(shard) must be untouched")
+        }
+        #expect(Array(after.shards[2].checkpoints[..<3]) == Array(before.shards[2].checkpoints[..<3]))
+        #expect(Array(after.shards[2].rows[..<3]) == Array(before.shards[2].rows[..<3]))
+        #expect(after.shards[2].rows[4] == before.shards[2].rows[4], "slice 4 held no deleted row")
+        #expect(after.shards[2].rows[3] != before.shards[2].rows[3])
+        #expect(after.shards[2].checkpoints[3] != before.shards[2].checkpoints[3])
+        #expect(after.shards[2].checkpoints[4] != before.shards[2].checkpoints[4])
+        let later = try modificationTimes(deployment, after)
+        for (path, time) in stamps where after.allPaths.contains(path) {
+            #expect(later[path] == time, "\(path) was rewritten")
+        }
+    }
+
+    func modificationTimes(_ deployment: Deployment, _ manifest: Manifest) throws -> [String: Date] {
+        var times: [String: Date] = [:]
+        for path in manifest.allPaths {
+            times[path] = try FileManager.default.attributesOfItem(atPath: deployment.layout.path(path))[.modificationDate] as? Date
+        }
+        return times
+    }
+}
+
+struct PurgeTests {
+    /// After retraining, nothing under the store holds the deleted record: not the raw id, not its
+    /// key in any raw file, not in any decoded row file; superseded files are gone.
+    @Test func noFileUnderTheStoreHoldsTheDeletedRecord() throws {
+        let deployment = try Fixtures.createStore(rows: 200, shards: 2, slices: 3)
+        let id = "person-77"
+        let key = deployment.key(ofRecord: id)
+        let before = try deployment.liveVersion().manifest
+        _ = try deployment.requestDeletion([.record(id)], requestedBy: nil, reason: nil)
+        let report = try deployment.retrain(showProgress: false)
+        let after = try deployment.liveVersion().manifest
+        let superseded = before.allPaths.subtracting(after.allPaths)
+        #expect(!superseded.isEmpty)
+        #expect(Set(report.purgedFiles) == superseded)
+        for path in superseded { #expect(!FileManager.default.fileExists(atPath: deployment.layout.path(path))) }
+
+        let everything = try allFiles(under: deployment.layout.root)
+        #expect(everything.contains { $0.hasSuffix("ledger.sqlite") })
+        for file in everything {
+            let bytes = try AtomicFile.read(file)
+            #expect(!contains(bytes, Array(id.utf8)), "\(file) holds the raw id")
+            #expect(!contains(bytes, key.bytes), "\(file) holds the record key")
+            if file.hasSuffix(".rows.zst") {
+                let rows = try RowsFile.decode(bytes, path: file).1
+                #expect(!rows.keys.contains(key), "\(file) still lists the record")
+            }
+        }
+        #expect(try deployment.verify(id: id, replay: true).passed)
+    }
+
+    func allFiles(under root: String) throws -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: root)!
+        return enumerator.compactMap { $0 as? String }.map { root + "/" + $0 }.filter {
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+
+    func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        haystack.firstRange(of: needle) != nil
+    }
+}
+
+struct IntakeTests {
+    @Test func repeatRequestIsIdempotent() throws {
+        let deployment = try Fixtures.createStore(rows: 60, shards: 2, slices: 2, train: false)
+        let first = try deployment.requestDeletion([.record("person-3")], requestedBy: "a", reason: "r")[0]
+        let second = try deployment.requestDeletion([.record("person-3")], requestedBy: "b", reason: nil)[0]
+        #expect(first.created && !second.created)
+        #expect(first.request == second.request)
+        #expect(try deployment.status().pendingRequests == 1)
+        #expect(first.dueAt.timeIntervalSince(first.receivedAt) == 30 * 86_400)
+    }
+
+    @Test func unknownIdRejectsTheWholeBatchAndRecordsNothing() throws {
+        let deployment = try Fixtures.createStore(rows: 60, shards: 2, slices: 2, train: false)
+        do {
+            _ = try deployment.requestDeletion([.record("person-1"), .record("nobody-9")], requestedBy: nil, reason: nil)
+            Issue.record("an unknown id was accepted")
+        } catch let error as UnlearnError {
+            #expect(error.description.contains("'nobody-9'"))
+            #expect(error.description.contains("entry 2 of 2"))
+            #expect(error.category == .data)
+        }
+        #expect(try deployment.status().pendingRequests == 0)
+    }
+
+    @Test func alreadyDeletedIdPointsToItsCompletedRequest() throws {
+        let deployment = try Fixtures.createStore(rows: 60, shards: 2, slices: 2)
+        let receipt = try deployment.requestDeletion([.record("person-5")], requestedBy: nil, reason: nil)[0]
+        _ = try deployment.retrain(showProgress: false)
+        let again = try deployment.requestDeletion([.record("person-5")], requestedBy: nil, reason: nil)[0]
+        #expect(!again.created)
+        #expect(again.request == receipt.request)
+        #expect(again.status == "completed")
+        #expect(try deployment.retrain(showProgress: false).status == "nothing-to-do")
+    }
+
+    @Test func subjectRequestCoversAllItsRecords() throws {
+        let deployment = try Fixtures.createStore(rows: 60, shards: 3, slices: 2)
+        // household-4 owns person-12, -13 and -14.
+        let receipt = try deployment.requestDeletion([.subject("household-4")], requestedBy: nil, reason: nil)[0]
+        #expect(receipt.placements.count == 3)
+        _ = try deployment.retrain(showProgress: false)
+        for id in ["person-12", "person-13", "person-14"] {
+            #expect(try deployment.record(id: id)?.state == .deleted)
+            #expect(try deployment.verify(id: id, replay: false).passed)
+        }
+        #expect(try deployment.record(id: "person-15")?.state == .live)
+        #expect(throws: UnlearnError.self) { try deployment.requestDeletion([.subject("household-999")], requestedBy: nil, reason: nil) }
+    }
+
+    @Test func retrainPolicyDefersAndShardFlagSplitsWork() throws {
+        let deployment = try Fixtures.createStore(rows: 120, shards: 3, slices: 2)
+        let placements = try Fixtures.placements(deployment, rows: 120)
+        let a = placements.first { $0.shard == 0 }!, b = placements.first { $0.shard == 2 }!
+        _ = try deployment.requestDeletion([.record(a.id)], requestedBy: nil, reason: nil)
+        #expect(try deployment.retrain(RetrainPolicy(ifPending: 2), showProgress: false).status == "deferred")
+        _ = try deployment.requestDeletion([.record(b.id)], requestedBy: nil, reason: nil)
+        let shard2 = try deployment.retrain(RetrainPolicy(shard: 2), showProgress: false)
+        #expect(shard2.plan?.shards.map(\.shard) == [2])
+        #expect(try deployment.status().pendingRequests == 1)
+        #expect(try deployment.retrain(RetrainPolicy(shard: 1), showProgress: false).status == "nothing-to-do")
+        let shard0 = try deployment.retrain(RetrainPolicy(shard: 0), showProgress: false)
+        #expect(shard0.completedRequests.count == 1)
+        #expect(try deployment.status().pendingRequests == 0)
+    }
+}
+
+struct AuditTests {
+    @Test func timelineShowsTheWholeLifecycleAndTheChainCatchesEdits() throws {
+        let deployment = try Fixtures.createStore(rows: 90, shards: 3, slices: 3)
+        let receipt = try deployment.requestDeletion([.record("person-8")], requestedBy: "dpo", reason: "art. 17")[0]
+        _ = try deployment.retrain(showProgress: false)
+        _ = try deployment.verify(id: "person-8", replay: true)
+
+        let timeline = try #require(try deployment.audit({ var q = AuditQuery(); q.id = "person-8"; return q }()).first)
+        #expect(timeline.request == receipt.request)
+        #expect(timeline.status == "completed")
+        #expect(timeline.requestedBy == "dpo")
+        #expect(timeline.job?.status == "completed")
+        #expect(timeline.job?.retrained.count == 1)
+        #expect(timeline.version == (try deployment.liveVersion().version.version))
+        #expect(timeline.purged == true)
+        #expect(timeline.replacedFiles > 0)
+        #expect(timeline.verified != nil)
+        #expect(timeline.events.map(\.kind).contains("request.received"))
+        #expect(try deployment.audit({ var q = AuditQuery(); q.id = "person-9"; return q }()).isEmpty)
+        #expect(try deployment.audit({ var q = AuditQuery(); q.status = .pending; return q }()).isEmpty)
+
+        #expect(try deployment.ledger.verifyChain().firstBrokenSeq == nil)
+        let events = try deployment.ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil, limit: nil)
+        let victim = events[events.count / 2]
+        try deployment.ledger._executeForTesting(sql: "UPDATE audit_event SET payload = '{\"forged\":true}' WHERE seq = \(victim.seq)")
+        #expect(try deployment.ledger.verifyChain().firstBrokenSeq == victim.seq)
+    }
+}
