@@ -27,6 +27,7 @@ public struct DeletionRequest: Sendable, Hashable, Codable {
     public var requestedBy: String?
     public var reason: String?
     public var status: RequestStatus
+    /// When it was completed (or rejected).
     public var completedAt: Date?
     /// The retrain job that completed it.
     public var jobID: Int64?

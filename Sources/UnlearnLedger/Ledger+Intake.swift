@@ -109,15 +109,10 @@ extension Ledger {
             receivedAt: submission.receivedAt, dueAt: submission.dueAt,
             requestedBy: submission.requestedBy, reason: submission.reason, status: .pending,
             records: covered)
-        let payload = Payload.Received(
-            target_kind: submission.targetKind.rawValue, target_key: submission.targetKey,
-            received_at: submission.receivedAt, due_at: submission.dueAt,
-            requested_by: submission.requestedBy, reason: submission.reason,
-            records: covered.map { .init(key: $0.key, shard: $0.shard, slice: $0.slice) })
         try chain.append(
             db, kind: "request.received", requestID: id,
             recordKey: submission.targetKind == .record ? submission.targetKey : nil,
-            shard: request.singleShard, payload: Payload.json(payload), at: submission.receivedAt)
+            shard: request.singleShard, payload: Payload.received(request), at: submission.receivedAt)
         return request
     }
 }

@@ -15,8 +15,8 @@ extension Ledger {
                 [at.unix, plan, worker])
             let id = db.lastInsertedRowID
             var chain = try AuditChain.head(db)
-            let payload = Payload.JobStarted(job_id: id, worker: worker, plan_sha256: Self.sha256Hex(plan))
-            try chain.append(db, kind: "job.started", payload: Payload.json(payload), at: at)
+            let payload = Payload.jobStarted(id: id, worker: worker, planSHA256: Self.sha256Hex(plan))
+            try chain.append(db, kind: "job.started", payload: payload, at: at)
             return id
         }
     }
@@ -78,7 +78,7 @@ extension Ledger {
         try db.run(
             "UPDATE retrain_job SET status = 'failed', finished_at = ?, seconds = ?, error = ? WHERE id = ?",
             [at.unix, seconds, error, job.id])
-        let payload = Payload.JobFailed(job_id: job.id, error: error, seconds: seconds)
-        try chain.append(db, kind: "job.failed", payload: Payload.json(payload), at: at)
+        let payload = Payload.jobFailed(id: job.id, error: error, seconds: seconds)
+        try chain.append(db, kind: "job.failed", payload: payload, at: at)
     }
 }

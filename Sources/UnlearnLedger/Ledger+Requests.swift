@@ -53,7 +53,7 @@ extension Ledger {
                 db, kind: "request.rejected", requestID: id,
                 recordKey: request.targetKind == .record ? request.targetKey : nil,
                 shard: request.singleShard,
-                payload: Payload.json(Payload.Rejected(reason: reason, released: released)), at: at)
+                payload: Payload.rejected(reason: reason, released: released), at: at)
             return try Self.fetchRequest(db, id: id)!
         }
     }

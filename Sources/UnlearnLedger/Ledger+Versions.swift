@@ -39,7 +39,8 @@ extension Ledger {
             }
             let job = try input.jobID.map { try Self.runningJob(db, id: $0) }
             var requests: [DeletionRequest] = []
-            for id in input.completedRequests {
+            var seen = Set<Int64>()
+            for id in input.completedRequests where seen.insert(id).inserted {
                 guard let request = try Self.fetchRequest(db, id: id) else { throw LedgerError.unknownRequest(id: id) }
                 guard request.status == .pending else {
                     throw LedgerError.requestNotPending(id: id, status: request.status)
@@ -67,10 +68,7 @@ extension Ledger {
             }
 
             var chain = try AuditChain.head(db)
-            let published = Payload.Published(
-                version: version.version, kind: version.kind, manifest_sha256: version.manifestSHA256,
-                parent: version.parent, job_id: version.jobID)
-            try chain.append(db, kind: "version.published", payload: Payload.json(published), at: input.at)
+            try chain.append(db, kind: "version.published", payload: Payload.published(version), at: input.at)
 
             for request in requests {
                 let receipt = input.receipts[request.id]!

@@ -1,67 +1,67 @@
 import Foundation
 
-/// Audit payloads: small JSON objects with sorted keys, so equal content gives equal text.
+/// The audit payloads the ledger writes itself: small JSON objects with sorted keys.
 enum Payload {
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// `records.indexed`.
+    static func indexed(count: Int) -> String {
+        var writer = JSONWriter()
+        writer.add("count", count)
+        return writer.json
     }
 
-    /// `request.received`: everything the request committed to.
-    struct Received: Encodable {
-        struct Covered: Encodable {
-            var key: String
-            var shard: Int
-            var slice: Int
-        }
-        var target_kind: String
-        var target_key: String
-        var received_at: Date
-        var due_at: Date
-        var requested_by: String?
-        var reason: String?
-        var records: [Covered]
-    }
-
-    /// `job.started`: the plan itself stays in `retrain_job`; the chain pins its hash.
-    struct JobStarted: Encodable {
-        var job_id: Int64
-        var worker: String?
-        var plan_sha256: String
-    }
-
-    /// `job.failed`.
-    struct JobFailed: Encodable {
-        var job_id: Int64
-        var error: String
-        var seconds: Double
-    }
-
-    /// `version.published`; `parent` is an explicit null for the first version.
-    struct Published: Encodable {
-        var version: Int
-        var kind: String
-        var manifest_sha256: String
-        var parent: Int?
-        var job_id: Int64?
-
-        enum CodingKeys: String, CodingKey { case version, kind, manifest_sha256, parent, job_id }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(version, forKey: .version)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(manifest_sha256, forKey: .manifest_sha256)
-            try container.encode(parent, forKey: .parent)
-            try container.encodeIfPresent(job_id, forKey: .job_id)
-        }
+    /// `request.received`: everything the request committed to, including its records.
+    static func received(_ request: DeletionRequest) -> String {
+        var writer = JSONWriter()
+        writer.add("due_at", request.dueAt)
+        writer.add("reason", request.reason)
+        writer.add("received_at", request.receivedAt)
+        writer.add("records", rawArray: request.records.map { record in
+            var item = JSONWriter()
+            item.add("key", record.key)
+            item.add("shard", record.shard)
+            item.add("slice", record.slice)
+            return item.json
+        })
+        writer.add("requested_by", request.requestedBy)
+        writer.add("target_key", request.targetKey)
+        writer.add("target_kind", request.targetKind.rawValue)
+        return writer.json
     }
 
     /// `request.rejected`.
-    struct Rejected: Encodable {
-        var reason: String?
-        var released: Int
+    static func rejected(reason: String?, released: Int) -> String {
+        var writer = JSONWriter()
+        writer.add("reason", reason)
+        writer.add("released", released)
+        return writer.json
+    }
+
+    /// `job.started`: the plan itself stays in `retrain_job`; the chain pins its hash.
+    static func jobStarted(id: Int64, worker: String?, planSHA256: String) -> String {
+        var writer = JSONWriter()
+        writer.add("job_id", id)
+        writer.add("plan_sha256", planSHA256)
+        writer.add("worker", worker)
+        return writer.json
+    }
+
+    /// `job.failed`.
+    static func jobFailed(id: Int64, error: String, seconds: Double) -> String {
+        var writer = JSONWriter()
+        writer.add("error", error)
+        writer.add("job_id", id)
+        writer.add("seconds", seconds)
+        return writer.json
+    }
+
+    /// `version.published`; `parent` is null for the first version.
+    static func published(_ version: ModelVersion) -> String {
+        var writer = JSONWriter()
+        writer.add("job_id", version.jobID)
+        writer.add("kind", version.kind)
+        writer.add("manifest_sha256", version.manifestSHA256)
+        writer.add("parent", version.parent)
+        writer.add("version", version.version)
+        return writer.json
     }
 }

@@ -62,23 +62,10 @@ extension Deployment {
         let jobID = try ledger.startJob(plan: planJSON, worker: workerName, at: now)
         let started = Date()
         let generation = live.version.version + 1
-        let progress = ProgressDisplay(title: "retrain", totalSamples: plan.samplePasses, totalShards: plan.shards.count,
-                                       enabled: showProgress && isatty(STDOUT_FILENO) == 1)
-        let rebuilt: [Int: Manifest.Shard]
-        do {
-            rebuilt = try ShardPool.run(plan.shards.map(\.shard)) { shard in
-                let work = plan.shards.first { $0.shard == shard }!
-                let files = try self.unlearnShard(work, removing: deletions[shard]!, live: live.manifest, generation: generation, progress: progress)
-                progress.shardDone()
-                return files
-            }
-        } catch {
-            progress.finish()
-            try? ledger.failJob(id: jobID, error: "\(error)", at: Date())
-            throw error
+        let rebuilt = try runShards(plan.shards.map(\.shard), title: "retrain", samples: plan.samplePasses, job: jobID, showProgress: showProgress) { shard, progress in
+            let work = plan.shards.first { $0.shard == shard }!
+            return try self.unlearnShard(work, removing: deletions[shard]!, live: live.manifest, generation: generation, progress: progress)
         }
-        progress.finish()
-
         var manifest = live.manifest
         for (shard, files) in rebuilt { manifest.shards[shard] = files }
         let seconds = Date().timeIntervalSince(started)

@@ -28,21 +28,10 @@ extension Deployment {
         }
         let jobID = try ledger.startJob(plan: #"{"kind":"train","shards":\#(shards)}"#, worker: workerName, at: Date())
         let started = Date()
-        let progress = ProgressDisplay(title: "train", totalSamples: costs.reduce(0, +), totalShards: shards.count, enabled: showProgress && isatty(STDOUT_FILENO) == 1)
         let generation = live.version.version + 1
-        let checkpoints: [Int: [Manifest.File]]
-        do {
-            checkpoints = try ShardPool.run(shards) { shard in
-                let files = try self.trainShard(shard, files: live.manifest.shards[shard], from: 0, state: trainer.initialState(shard: shard), generation: generation, progress: progress)
-                progress.shardDone()
-                return files
-            }
-        } catch {
-            progress.finish()
-            try? ledger.failJob(id: jobID, error: "\(error)", at: Date())
-            throw error
+        let checkpoints = try runShards(shards, title: "train", samples: costs.reduce(0, +), job: jobID, showProgress: showProgress) { shard, progress in
+            try self.trainShard(shard, files: live.manifest.shards[shard], from: 0, state: trainer.initialState(shard: shard), generation: generation, progress: progress)
         }
-        progress.finish()
         var manifest = live.manifest
         for (shard, files) in checkpoints { manifest.shards[shard].checkpoints = files }
         let seconds = Date().timeIntervalSince(started)
@@ -65,6 +54,25 @@ extension Deployment {
             files.append(try writeCheckpoint(state, shard: shard, slice: slice, generation: generation, trainedOn: Array(lineage[...slice])))
         }
         return files
+    }
+
+    /// Runs `work` for each shard in parallel under a progress display; a failure marks the job failed.
+    func runShards<T: Sendable>(
+        _ shards: [Int], title: String, samples: Int, job: Int64, showProgress: Bool,
+        _ work: @escaping @Sendable (Int, ProgressDisplay) throws -> T
+    ) throws -> [Int: T] {
+        let progress = ProgressDisplay(title: title, totalSamples: samples, totalShards: shards.count, enabled: showProgress && isatty(STDOUT_FILENO) == 1)
+        defer { progress.finish() }
+        do {
+            return try ShardPool.run(shards) { shard in
+                let result = try work(shard, progress)
+                progress.shardDone()
+                return result
+            }
+        } catch {
+            try? ledger.failJob(id: job, error: "\(error)", at: Date())
+            throw error
+        }
     }
 
     func sliceSizes(_ manifest: Manifest, shard: Int) throws -> [Int] {

@@ -95,6 +95,18 @@ struct PublishTests {
         }
     }
 
+    @Test("a request listed twice is completed once")
+    func duplicateRequestIDs() throws {
+        let ledger = try Ledger.inMemory()
+        try ledger.insertRecords(sampleRecords(count: 5))
+        let request = try ledger.submitDeletion(deleteRecord(3)).request
+        try publishNext(ledger, completing: [request.id, request.id])
+        let events = try ledger.events(requestID: request.id, recordKey: nil, shard: nil, since: nil, until: nil,
+            limit: nil)
+        #expect(events.map(\.kind) == ["request.received", "request.completed"])
+        #expect(try ledger.request(id: request.id)?.status == .completed)
+    }
+
     @Test("the first version's event names a null parent")
     func firstVersionPayload() throws {
         let ledger = try Ledger.inMemory()

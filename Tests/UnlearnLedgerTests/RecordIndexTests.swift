@@ -52,6 +52,37 @@ struct RecordIndexTests {
         }
     }
 
+    @Test("a bulk import into an empty index rebuilds its secondary indexes; a duplicate rolls it all back")
+    func bulkPath() throws {
+        try withFileLedger { ledger, _ in
+            let indexSQL = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'record' ORDER BY name"
+            let indexes = try ledger._stringsForTesting(sql: indexSQL)
+            #expect(indexes.contains("record_subject"))
+            #expect(indexes.contains("record_shard_slice"))
+
+            var records = sampleRecords(count: 12_000, shards: 8, slices: 4, perSubject: 4)
+            records.append(records[5_000])
+            #expect(throws: LedgerError.duplicateRecordKey(key: records[5_000].key)) {
+                try ledger.insertRecords(records)
+            }
+            #expect(try ledger._stringsForTesting(sql: indexSQL) == indexes)
+            #expect(try ledger.recordCounts()[.live] == 0)
+
+            records.removeLast()
+            try ledger.insertRecords(records)
+            #expect(try ledger._stringsForTesting(sql: indexSQL) == indexes)
+            #expect(try ledger.recordCounts()[.live] == 12_000)
+            #expect(try ledger.records(subjectKey: subjectKey(2_999)).count == 4)
+            #expect(try ledger.records(shard: 7).count == 1_500)
+            // A second bulk batch goes into a non-empty index on the ordinary path.
+            try ledger.insertRecords((20_000..<30_000).map {
+                RecordEntry(key: recordKey($0), subjectKey: nil, shard: 0, slice: 0)
+            })
+            #expect(try ledger.recordCounts()[.live] == 22_000)
+            #expect(try ledger.verifyChain() == ChainReport(eventsChecked: 2))
+        }
+    }
+
     @Test("error messages show only a short prefix of a key")
     func messagesShortenKeys() {
         let full = recordKey(3)

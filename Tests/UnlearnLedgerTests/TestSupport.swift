@@ -71,6 +71,6 @@ func publishNext(_ ledger: Ledger, completing requests: [Int64] = [], jobID: Int
     return try ledger.publish(PublishInput(
         parent: parent, kind: parent == nil ? "train" : "retrain", manifest: manifest,
         manifestSHA256: Ledger.sha256Hex(manifest), jobID: jobID, completedRequests: requests,
-        receipts: Dictionary(uniqueKeysWithValues: requests.map { ($0, #"{"request":\#($0)}"#) }),
+        receipts: Dictionary(requests.map { ($0, #"{"request":\#($0)}"#) }, uniquingKeysWith: { first, _ in first }),
         at: t(at)))
 }

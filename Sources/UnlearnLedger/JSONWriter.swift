@@ -1,0 +1,95 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes one flat JSON object, keys in the order given.
+///
+/// Audit payloads are hashed as text, so they are written by hand rather than by
+/// `JSONEncoder`: the output is fixed by this code alone, and it costs a few hundred
+/// nanoseconds instead of tens of microseconds per intake.
+struct JSONWriter {
+    private var text = "{"
+    private var empty = true
+
+    /// The finished object.
+    var json: String { text + "}" }
+
+    mutating func add(_ key: String, _ value: String?) {
+        self.key(key)
+        if let value { Self.appendString(value, to: &text) } else { text += "null" }
+    }
+
+    mutating func add(_ key: String, _ value: Int?) {
+        self.key(key)
+        text += value.map { String($0) } ?? "null"
+    }
+
+    mutating func add(_ key: String, _ value: Int64?) {
+        self.key(key)
+        text += value.map { String($0) } ?? "null"
+    }
+
+    mutating func add(_ key: String, _ value: Double) {
+        self.key(key)
+        text += value.isFinite ? String(value) : "null"
+    }
+
+    /// A date as ISO 8601 UTC, with milliseconds only when it has them.
+    mutating func add(_ key: String, _ value: Date) {
+        add(key, Self.iso8601(value))
+    }
+
+    /// An array of values that are already JSON.
+    mutating func add(_ key: String, rawArray elements: [String]) {
+        self.key(key)
+        text += "[" + elements.joined(separator: ",") + "]"
+    }
+
+    private mutating func key(_ key: String) {
+        if !empty { text += "," }
+        empty = false
+        Self.appendString(key, to: &text)
+        text += ":"
+    }
+
+    /// Appends `value` as a JSON string literal (RFC 8259 escapes).
+    static func appendString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+
+    /// `2025-01-01T00:00:00Z`, or `2025-01-01T00:00:00.250Z` with a fractional second.
+    static func iso8601(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        let whole = seconds.rounded(.down)
+        let millis = Int(((seconds - whole) * 1000).rounded())
+        var time = time_t(whole)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var text = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
+        text += "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
+        if millis > 0 && millis < 1000 { text += "." + pad(Int32(millis), 3) }
+        return text + "Z"
+    }
+}
