@@ -12,6 +12,7 @@ struct UnlearnCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, StatusCommand.self,
             DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self,
+            BenchCommand.self,
         ])
 }
 

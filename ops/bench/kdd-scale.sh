@@ -31,7 +31,7 @@ measure "train (20 shards on 2 cores)" "$U" train --store "$store"
 echo
 
 # Intake: single durable requests through the CLI (process start included), and one bulk file.
-python3 -c "print('\n'.join(f'row-{i}' for i in range(0, 494021, 4)))" | head -100000 > "$WORK/bulk"
+python3 -c "print('\n'.join(f'row-{i}' for i in range(0, 400000, 4)))" > "$WORK/bulk"
 t0=$(date +%s.%N)
 for i in $(seq 1 50); do "$U" delete --store "$store" --id "row-$((i * 4 + 1))" > /dev/null; done
 t1=$(date +%s.%N)

@@ -10,7 +10,7 @@ cd "$root"
 U=.build/release/unlearn
 DATA_DIR="${DATA_DIR:-$root/../shared/data}"
 WORK="${WORK:-$(mktemp -d)}"
-EPOCHS="${EPOCHS:-5}"
+EPOCHS="${EPOCHS:-20}"
 export OPENBLAS_NUM_THREADS=1
 which="${1:-all}"
 
@@ -72,6 +72,6 @@ if [[ $which == mnist || $which == all ]]; then
     throughput
 fi
 if [[ $which == adult || $which == all ]]; then
-    SHARDS="10" SLICES="1 5 10" table adult --format csv --data data/adult/adult.data.zst --model mlp:64 --batch 64 -- \
+    EPOCHS="${ADULT_EPOCHS:-10}" SHARDS="10" SLICES="1 5 10" table adult --format csv --data data/adult/adult.data.zst --model mlp:64 --batch 64 -- \
         --data data/adult/adult.test.zst
 fi

@@ -10,7 +10,7 @@ cd "$root"
 U=.build/release/unlearn
 DATA_DIR="${DATA_DIR:-$root/../shared/data}"
 WORK="${WORK:-$(mktemp -d)}"
-S="${S:-20}" R="${R:-10}" EPOCHS="${EPOCHS:-5}" TRIALS="${TRIALS:-3}"
+S="${S:-20}" R="${R:-10}" EPOCHS="${EPOCHS:-20}" TRIALS="${TRIALS:-3}"
 export OPENBLAS_NUM_THREADS=1
 store="$WORK/mnist"
 test=(--data "$DATA_DIR/mnist/t10k-images-idx3-ubyte" --labels "$DATA_DIR/mnist/t10k-labels-idx1-ubyte")
