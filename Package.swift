@@ -24,8 +24,13 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
+        // Vectorisable element-wise kernels (restrict pointers); -fno-math-errno lets sqrtf become one instruction.
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-mavx2", "-mfma"])]
+        ),
         // Matrices, models, optimizers, SISA plan, training loop, aggregation. No disk, SQL or HTTP.
-        .target(name: "UnlearnCore", dependencies: ["COpenBLAS"], swiftSettings: fastMath),
+        .target(name: "UnlearnCore", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
         // Dataset import, encoders, row and checkpoint files, codec, atomic writes.
         .target(
             name: "UnlearnStore",

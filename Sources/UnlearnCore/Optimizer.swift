@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
@@ -45,46 +46,29 @@ extension OptimizerSpec {
     func update(_ state: inout TrainingState, gradient: UnsafePointer<Float>) {
         state.step += 1
         let count = state.parameters.count
-        let lr = learningRate
-        switch kind {
-        case .sgd:
-            let mu = momentum
-            var velocity: [Float] = []
-            swap(&velocity, &state.moments[0])
-            state.parameters.withUnsafeMutableBufferPointer { p in
-                velocity.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<count {
-                        v[i] = mu * v[i] + gradient[i]
-                        p[i] -= lr * v[i]
-                    }
-                }
-            }
-            swap(&velocity, &state.moments[0])
-        case .adam:
-            // PyTorch's formulation: p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps).
-            let t = Double(state.step)
-            let bc1 = Float(1 - pow(Double(beta1), t))
-            let rootBC2 = Float((1 - pow(Double(beta2), t)).squareRoot())
-            let stepSize = lr / bc1
-            let b1 = beta1, b2 = beta2, eps = epsilon
-            // Move the moments out (no copy) so each buffer is borrowed exclusively.
-            var first: [Float] = [], second: [Float] = []
-            swap(&first, &state.moments[0])
-            swap(&second, &state.moments[1])
-            state.parameters.withUnsafeMutableBufferPointer { p in
-                first.withUnsafeMutableBufferPointer { m in
+        // Move the moments out (no copy) so each buffer is borrowed exclusively.
+        var first: [Float] = [], second: [Float] = []
+        swap(&first, &state.moments[0])
+        if kind == .adam { swap(&second, &state.moments[1]) }
+        state.parameters.withUnsafeMutableBufferPointer { p in
+            first.withUnsafeMutableBufferPointer { m in
+                switch kind {
+                case .sgd:
+                    unlearn_sgd_update(p.baseAddress!, m.baseAddress!, gradient, count, learningRate, momentum)
+                case .adam:
+                    // PyTorch's formulation: p -= lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps).
+                    let t = Double(state.step)
+                    let bc1 = Float(1 - pow(Double(beta1), t))
+                    let rootBC2 = Float((1 - pow(Double(beta2), t)).squareRoot())
                     second.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<count {
-                            let g = gradient[i]
-                            m[i] = b1 * m[i] + (1 - b1) * g
-                            v[i] = b2 * v[i] + (1 - b2) * g * g
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / rootBC2 + eps)
-                        }
+                        unlearn_adam_update(
+                            p.baseAddress!, m.baseAddress!, v.baseAddress!, gradient, count, learningRate / bc1, beta1, beta2, rootBC2, epsilon)
                     }
                 }
             }
-            swap(&first, &state.moments[0])
-            swap(&second, &state.moments[1])
         }
+        swap(&first, &state.moments[0])
+        if kind == .adam { swap(&second, &state.moments[1]) }
     }
 }
+

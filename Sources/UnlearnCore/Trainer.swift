@@ -71,14 +71,22 @@ public struct ShardTrainer: Sendable {
         let width = shape.inputs
         var features: [Float] = []
         var labels: [Int32] = []
-        features.reserveCapacity(data.reduce(0) { $0 + $1.features.count })
-        labels.reserveCapacity(data.reduce(0) { $0 + $1.count })
         var cumulative: [Int] = []
         for slice in data {
             precondition(slice.features.count == slice.count * width, "slice feature matrix has the wrong shape")
-            features += slice.features
-            labels += slice.labels
-            cumulative.append(labels.count)
+            cumulative.append((cumulative.last ?? 0) + slice.count)
+        }
+        if data.count == 1 {
+            // One slice: share its storage instead of copying it (the monolithic case).
+            features = data[0].features
+            labels = data[0].labels
+        } else {
+            features.reserveCapacity(cumulative.last! * width)
+            labels.reserveCapacity(cumulative.last!)
+            for slice in data {
+                features += slice.features
+                labels += slice.labels
+            }
         }
 
         var state = initial
