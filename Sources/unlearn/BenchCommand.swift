@@ -8,12 +8,3 @@ struct BenchCommand: ParsableCommand {
         defaultSubcommand: BenchSweepCommand.self)
 }
 
-/// Data options shared by the bench commands, named as in `init`.
-struct BenchDataOptions: ParsableArguments {
-    @Option(help: "Training data.") var data: String
-    @Option(help: "IDX labels file for --data.") var labels: String?
-    @Option(help: "csv, idx or libsvm.") var format: DataFormat
-    @Option(help: "Test data (same format).") var testData: String?
-    @Option(help: "IDX labels file for --test-data.") var testLabels: String?
-    @Option(help: "CSV label column.") var label: String = "last"
-}

@@ -8,7 +8,8 @@ struct BenchTrainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trainer", abstract: "Training throughput of one in-memory model on one thread (no files), and its test accuracy.")
 
-    @OptionGroup var source: BenchDataOptions
+    @OptionGroup var source: ImportOptions
+    @OptionGroup var test: TestDataOptions
     @Option(help: "Model, as in init.") var model: String = "mlp:128"
     @Option(help: "Comma-separated batch sizes.") var batch: String = "16,64,256"
     @Option(help: "Epochs over the training data.") var epochs: Int = 1
@@ -20,11 +21,11 @@ struct BenchTrainerCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let (schema, train, test) = try source.load()
+            let (schema, train, testData) = try source.load(test: test)
             let spec = try ModelSpec(parsing: model)
             for size in try intList(batch, name: "--batch") {
                 let config = TrainingConfig(model: spec, optimizer: OptimizerSpec(kind: optimizer, learningRate: lr), epochs: epochs, batchSize: size, seed: seed)
-                let runs = (0..<max(1, repeats)).map { _ in TrainerBenchmark.run(train: train, test: test, schema: schema, config: config) }
+                let runs = (0..<max(1, repeats)).map { _ in TrainerBenchmark.run(train: train, test: testData, schema: schema, config: config) }
                 let result = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
                 if json {
                     try printJSON(result)
@@ -37,15 +38,12 @@ struct BenchTrainerCommand: ParsableCommand {
     }
 }
 
-extension BenchDataOptions {
+extension ImportOptions {
     /// Imports the training data (learning the encoders) and the test data through them.
-    func load() throws -> (FeatureSchema, ImportedData, ImportedData?) {
-        let csv = format == .csv ? CSVOptions(label: label) : nil
-        let (schema, train) = try Importer.fit(format: format, data: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) }, csv: csv)
-        let test = try testData.map {
-            try Importer.apply(schema, data: URL(fileURLWithPath: $0), labels: testLabels.map { URL(fileURLWithPath: $0) }, requireLabels: true)
-        }
-        return (schema, train, test)
+    func load(test: TestDataOptions) throws -> (FeatureSchema, ImportedData, ImportedData?) {
+        let (schema, train) = try Importer.fit(format: format, data: dataURL, labels: labelsURL, csv: try csvOptions())
+        let testData = try test.dataURL.map { try Importer.apply(schema, data: $0, labels: test.labelsURL, requireLabels: true) }
+        return (schema, train, testData)
     }
 }
 

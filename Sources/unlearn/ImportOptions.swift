@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import UnlearnStore
+import Unlearner
+
+extension DataFormat: ExpressibleByArgument {}
+
+/// How to read the training data: shared by `init` and `bench`, so both accept the same flags.
+struct ImportOptions: ParsableArguments {
+    @Option(help: "Training data: CSV, LibSVM text, or IDX images (.zst files are read directly).") var data: String
+    @Option(help: "IDX labels file (with --format idx).") var labels: String?
+    @Option(help: "csv, idx or libsvm.") var format: DataFormat
+    @Option(help: "CSV label column: header name, 0-based index, or 'last'.") var label: String = "last"
+    @Option(help: "CSV record-id column (default: row-<n>).") var id: String?
+    @Option(help: "CSV data-subject column, for 'delete --subject'.") var subject: String?
+    @Option(help: "CSV deletion-likelihood column (numbers in [0,1], or classes with --prior-likely).") var prior: String?
+    @Option(help: "Comma-separated values of the --prior column that mean 'likely to be deleted'.") var priorLikely: String?
+    @Option(help: "Comma-separated CSV columns to treat as categorical.") var categorical: String?
+    @Option(help: "CSV header: auto, yes or no.") var header: String = "auto"
+    @Option(help: "CSV delimiter (one character).") var delimiter: String = ","
+
+    var dataURL: URL { URL(fileURLWithPath: data) }
+    var labelsURL: URL? { labels.map { URL(fileURLWithPath: $0) } }
+
+    /// The CSV reading options, or nil for IDX and LibSVM.
+    func csvOptions() throws -> CSVOptions? {
+        guard format == .csv else { return nil }
+        guard delimiter.utf8.count == 1 else { throw UnlearnError(.usage, "--delimiter must be one character") }
+        let mode: HeaderMode
+        switch header {
+        case "auto": mode = .auto
+        case "yes", "present": mode = .present
+        case "no", "absent": mode = .absent
+        default: throw UnlearnError(.usage, "--header must be auto, yes or no")
+        }
+        return CSVOptions(
+            header: mode, delimiter: delimiter.utf8.first!, label: label, id: id, subject: subject, prior: prior,
+            priorLikely: commaList(priorLikely), categorical: commaList(categorical))
+    }
+}
+
+/// Test data for `eval`-like measurements in the bench commands.
+struct TestDataOptions: ParsableArguments {
+    @Option(help: "Test data in the training data's format.") var testData: String?
+    @Option(help: "IDX labels file for --test-data.") var testLabels: String?
+
+    var dataURL: URL? { testData.map { URL(fileURLWithPath: $0) } }
+    var labelsURL: URL? { testLabels.map { URL(fileURLWithPath: $0) } }
+}
+
+func commaList(_ text: String?) -> [String] {
+    text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+}
