@@ -22,6 +22,7 @@ struct BenchSweepCommand: ParsableCommand {
     @Option(help: "adam or sgd.") var optimizer: OptimizerKind = .adam
     @Option(help: "Learning rate.") var lr: Float?
     @Option var seed: UInt64 = 1
+    @Option(help: "Unlearning runs per configuration and K (fresh random requests each); the median is reported.") var trials: Int = 3
     @Option(help: "Scratch directory for the stores (default: a new temporary directory).") var work: String?
     @Option(help: "Write bench.md, bench.svg and the plot data here.") var report: String?
     @Flag(help: "One JSON object per measured configuration instead of the table.") var json = false
@@ -32,7 +33,7 @@ struct BenchSweepCommand: ParsableCommand {
             let (_, data) = try Importer.fit(format: source.format, data: source.dataURL, labels: source.labelsURL, csv: csv)
             if source.prior != nil && data.priors == nil { throw UnlearnError(.usage, "--prior did not yield likelihoods") }
             let workDirectory = work ?? NSTemporaryDirectory() + "unlearn-bench-" + UUID().uuidString
-            let options = SweepOptions(
+            var options = SweepOptions(
                 template: CreateOptions(
                     root: "", format: source.format, data: source.dataURL, labels: source.labelsURL, csv: csv, shards: 1, slices: 1,
                     training: TrainingConfig(
@@ -42,6 +43,7 @@ struct BenchSweepCommand: ParsableCommand {
                 test: test.dataURL, testLabels: test.labelsURL, shards: try intList(shards, name: "--shards"),
                 slices: try intList(slices, name: "--slices"), requests: try intList(requests, name: "--requests"),
                 work: workDirectory, comparePrior: data.priors != nil)
+            options.trials = trials
             let stderr = FileHandle.standardError
             let results = try Sweep.run(options, ids: data.ids, priors: data.priors, progress: { stderr.write(Data("bench: \($0)\n".utf8)) }) { result in
                 if json { try? printJSON(result) }
@@ -49,6 +51,9 @@ struct BenchSweepCommand: ParsableCommand {
             if work == nil { try? FileManager.default.removeItem(atPath: workDirectory) }
             let title = "\(source.dataURL.lastPathComponent), \(model), e0=\(epochs), batch \(batch)"
             if !json {
+                if let first = results.first {
+                    print(String(format: "monolithic S=1 R=1: accuracy %@, full retrain %.2f s", first.monolithicAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "n/a", first.retrainSeconds))
+                }
                 print(SweepReport.table(results))
                 if let gains = SweepReport.priorGains(results) { print("\nprior placement vs uniform:\n" + gains) }
             }

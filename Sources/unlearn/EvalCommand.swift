@@ -7,20 +7,15 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval", abstract: "Accuracy of the live ensemble (and each shard) on a labelled test file.")
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Test data in the store's format.") var data: String
-    @Option(help: "IDX labels file.") var labels: String?
-    @Option(help: "Must match the store's format if given.") var format: String?
+    @OptionGroup var source: StoreDataOptions
     @Flag(help: "Also train and score a monolithic S=1, R=1 baseline on the same rows.") var baseline = false
     @Flag(help: "End with one JSON object holding accuracy and shard_accuracies.") var json = false
 
     func run() throws {
         try execute {
-            let deployment = try Deployment.open(store.store)
-            if let format, format != deployment.config.schema.format.rawValue {
-                throw UnlearnError(.usage, "the store holds \(deployment.config.schema.format.rawValue) data, not \(format)")
-            }
+            let deployment = try source.open(store)
             let report = try deployment.evaluate(
-                data: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) }, monolithic: baseline)
+                data: source.dataURL, labels: source.labelsURL, monolithic: baseline)
             if json {
                 try printJSON(report)
                 return

@@ -51,3 +51,23 @@ struct TestDataOptions: ParsableArguments {
 func commaList(_ text: String?) -> [String] {
     text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
 }
+
+/// A file read through a store's stored encoders (`eval`, `predict`).
+struct StoreDataOptions: ParsableArguments {
+    @Option(help: "Data in the store's format (.zst files are read directly).") var data: String
+    @Option(help: "IDX labels file.") var labels: String?
+    @Option(help: "Must match the store's format if given.") var format: String?
+
+    var dataURL: URL { URL(fileURLWithPath: data) }
+    var labelsURL: URL? { labels.map { URL(fileURLWithPath: $0) } }
+
+    /// Opens the store and checks that `--format`, if given, is the store's.
+    func open(_ store: StoreOptions) throws -> Deployment {
+        let deployment = try Deployment.open(store.store)
+        let stored = deployment.config.schema.format.rawValue
+        if let format, format != stored {
+            throw UnlearnError(.usage, "the store holds \(stored) data, not \(format)", hint: "Drop --format or pass --format \(stored).")
+        }
+        return deployment
+    }
+}

@@ -8,19 +8,14 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict", abstract: "Predict labels and class scores with the live ensemble (CSV or JSON Lines on stdout).")
 
     @OptionGroup var store: StoreOptions
-    @Option(help: "Rows to predict, in the store's format (a label column is optional).") var data: String
-    @Option(help: "IDX labels file (ignored).") var labels: String?
-    @Option(help: "Must match the store's format if given.") var format: String?
+    @OptionGroup var source: StoreDataOptions
     @Option(help: "Override the store's aggregation: vote or mean.") var aggregation: Aggregation?
     @Flag(help: "One JSON object per row instead of CSV.") var json = false
 
     func run() throws {
         try execute {
-            let deployment = try Deployment.open(store.store)
-            if let format, format != deployment.config.schema.format.rawValue {
-                throw UnlearnError(.usage, "the store holds \(deployment.config.schema.format.rawValue) data, not \(format)")
-            }
-            let result = try deployment.predict(data: URL(fileURLWithPath: data), labels: labels.map { URL(fileURLWithPath: $0) }, aggregation: aggregation)
+            let deployment = try source.open(store)
+            let result = try deployment.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation)
             let classes = result.classes
             var out = ""
             if !json { out += "id,label," + classes.map { "score_" + csvField($0) }.joined(separator: ",") + "\n" }

@@ -102,3 +102,35 @@ struct CLITests {
         #expect(try CLI.run(["eval", "--store", deployment.layout.root, "--data", test.path]).status == 0)
     }
 }
+
+struct BenchCommandTests {
+    /// `unlearn bench --json` measures for real on a small Adult subset and reports every field tools rely on.
+    @Test func benchJSONHasTheRequiredFieldsAndPlausibleValues() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let train = try Fixtures.adultCSV(rows: 400, in: directory)
+        let test = try Fixtures.testCSV(rows: 100, in: directory)
+        let result = try CLI.run([
+            "bench", "--data", train.path, "--format", "csv", "--header", "no", "--id", "0", "--subject", "1", "--test-data", test.path,
+            "--shards", "2", "--slices", "1,2", "--requests", "1,3", "--model", "mlp:8", "--epochs", "10", "--batch", "16", "--trials", "1",
+            "--json", "--report", directory + "/report",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("[1/"), "progress is shown")
+        let objects = try result.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        #expect(objects.count == 4)
+        for object in objects {
+            for key in ["shards", "slices", "requests", "accuracy", "monolithic_accuracy", "unlearn_seconds", "retrain_seconds", "speedup", "predicted_speedup"] {
+                #expect(object[key] != nil, "missing \(key)")
+            }
+            #expect((object["speedup"] as? Double ?? 0) > 0)
+            #expect((object["predicted_speedup"] as? Double ?? 0) >= 1, "retraining part of one shard never costs more than a monolithic retrain")
+            #expect((object["accuracy"] as? Double ?? 0) > 0.6)
+        }
+        #expect(Set(objects.map { $0["requests"] as? Int ?? 0 }) == [1, 3])
+        let markdown = try String(contentsOfFile: directory + "/report/bench.md", encoding: .utf8)
+        #expect(markdown.contains("| 2 | 2 | 3 | uniform |"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/report/bench.gp"))
+    }
+}

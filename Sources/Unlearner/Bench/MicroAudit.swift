@@ -38,6 +38,7 @@ public enum MicroAuditBenchmark {
                 "p99_ms": 1000 * samples.percentile(99),
                 "mean_ms": 1000 * samples.mean,
                 "build_requests_per_s": Double(size) / built,
+                "ledger_mb": Double(fixture.bytesOnDisk) / 1e6,
             ])
         }
     }

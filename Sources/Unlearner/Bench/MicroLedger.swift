@@ -44,6 +44,12 @@ struct MicroLedgerFixture {
         }
     }
 
+    /// Bytes of the ledger's files (database, WAL, shared memory).
+    var bytesOnDisk: Int {
+        let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.fileSizeKey])) ?? []
+        return files.reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) }
+    }
+
     func remove() {
         try? FileManager.default.removeItem(at: directory)
     }

@@ -15,6 +15,8 @@ public struct SweepOptions: Sendable {
     public var work: String
     /// Also run every configuration with prior placement and prior-driven requests.
     public var comparePrior: Bool
+    /// Unlearning runs per (configuration, K), each with fresh random requests; the median is reported.
+    public var trials: Int = 3
 
     public init(template: CreateOptions, test: URL?, testLabels: URL?, shards: [Int], slices: [Int], requests: [Int], work: String, comparePrior: Bool) {
         self.template = template
@@ -100,10 +102,15 @@ public enum Sweep {
                 let evaluation = try trained.evaluate(options)
                 for (index, k) in options.requests.enumerated() {
                     note("S=\(shards) R=\(slices) \(placement.rawValue): unlearn \(k) request(s)")
-                    let chosen = placement == .prior
-                        ? sampleWeighted(priors ?? [], count: k, seed: trained.seed &+ UInt64(index))
-                        : sampleUniform(ids.count, count: k, seed: trained.seed &+ UInt64(index))
-                    let measured = try unlearn(chosen.map { ids[$0] }, from: trained.deployment, options: options, scratch: "\(shards)-\(slices)-\(k)")
+                    let runs = try (0..<max(1, options.trials)).map { trial in
+                        let seed = trained.seed &+ UInt64(index) &* 1000 &+ UInt64(trial)
+                        let chosen = placement == .prior
+                            ? sampleWeighted(priors ?? [], count: k, seed: seed)
+                            : sampleUniform(ids.count, count: k, seed: seed)
+                        return try unlearn(chosen.map { ids[$0] }, from: trained.deployment, options: options, scratch: "\(shards)-\(slices)-\(k)")
+                    }
+                    // The median trial by time; its plan and accuracy are reported with it.
+                    let measured = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
                     let result = SweepResult(
                         shards: shards, slices: slices, requests: k, placement: placement.rawValue,
                         accuracy: evaluation?.accuracy, accuracyVote: evaluation?.accuracyByAggregation["vote"],

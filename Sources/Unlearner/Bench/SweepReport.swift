@@ -36,7 +36,7 @@ public enum SweepReport {
 
             Monolithic S=1, R=1 model: accuracy \(monolithic), full retrain \(retrain) (measured in the same run).
             "unlearn s" is the time from `delete` of K records to a published version, on a scratch copy of the
-            trained store; "speed-up" is the monolithic retrain time over it; "predicted" is the cost model's
+            trained store (median over trials with fresh random requests); "speed-up" is the monolithic retrain time over it; "predicted" is the cost model's
             ratio of sample-passes (monolithic e₀·N over the retrain plan's).
 
             \(table(results))
