@@ -42,12 +42,24 @@ public struct Predictions: Sendable {
 
 extension Deployment {
     /// The live ensemble: each shard's model after its last slice.
+    ///
+    /// A retrain may publish and purge while this reads; a file of the version read a moment ago
+    /// can then be gone. That version is superseded, so read the newer one (a few attempts).
     public func ensemble() throws -> (version: Int, ensemble: Ensemble) {
-        let live = try trainedVersion()
-        let parameters = try live.manifest.shards.enumerated().map { shard, files in
-            try readCheckpoint(files.checkpoints[config.slices - 1], shard: shard, slice: config.slices - 1).parameters
+        var attempt = 0
+        while true {
+            let live = try trainedVersion()
+            do {
+                let parameters = try live.manifest.shards.enumerated().map { shard, files in
+                    try readCheckpoint(files.checkpoints[config.slices - 1], shard: shard, slice: config.slices - 1).parameters
+                }
+                return (live.version.version, Ensemble(shape: config.shape, parameters: parameters))
+            } catch let error as StoreIOError {
+                // Only a newer version explains a missing file; otherwise the store is damaged.
+                guard case .missing = error, attempt < 3, try ledger.latestVersion()?.version ?? 0 > live.version.version else { throw error }
+                attempt += 1
+            }
         }
-        return (live.version.version, Ensemble(shape: config.shape, parameters: parameters))
     }
 
     /// Evaluates the live ensemble on a labelled file read through the store's encoders.

@@ -10,7 +10,7 @@ cd "$root"
 U=.build/release/unlearn
 DATA_DIR="${DATA_DIR:-$root/../shared/data}"
 WORK="${WORK:-$(mktemp -d)}"
-EPOCHS="${EPOCHS:-20}"
+EPOCHS="${EPOCHS:-30}"
 export OPENBLAS_NUM_THREADS=1
 which="${1:-all}"
 
@@ -67,7 +67,7 @@ throughput() {
 
 if [[ $which == mnist || $which == all ]]; then
     table mnist --format idx --data "$DATA_DIR/mnist/train-images-idx3-ubyte" --labels "$DATA_DIR/mnist/train-labels-idx1-ubyte" \
-        --model mlp:128 --batch 64 -- \
+        --model mlp:128 --batch "${MNIST_BATCH:-16}" -- \
         --data "$DATA_DIR/mnist/t10k-images-idx3-ubyte" --labels "$DATA_DIR/mnist/t10k-labels-idx1-ubyte"
     throughput
 fi

@@ -47,9 +47,17 @@ public enum CheckpointFile {
         guard payload.count == 4 * count * (1 + m.momentCount) else {
             throw CorruptFileError(path: path, problem: "its payload size does not match a network of layers \(m.layers)")
         }
-        let floats = payload.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        let parameters = Array(floats[0..<count])
-        let moments = (0..<m.momentCount).map { Array(floats[((1 + $0) * count)..<((2 + $0) * count)]) }
+        // One copy per vector, straight from the payload bytes.
+        func vector(_ index: Int) -> [Float] {
+            [Float](unsafeUninitializedCapacity: count) { buffer, initialised in
+                payload.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(4 * index * count)..<(4 * (index + 1) * count)]))
+                }
+                initialised = count
+            }
+        }
+        let parameters = vector(0)
+        let moments = (0..<m.momentCount).map { vector(1 + $0) }
         return (m, TrainingState(parameters: parameters, moments: moments, step: m.step))
     }
 }

@@ -40,8 +40,9 @@ public struct MicroMeasurement: Sendable, Encodable {
         try container.encode(bench.rawValue, forKey: Key("bench"))
         try container.encode(name, forKey: Key("case"))
         for (key, value) in figures {
-            // Four significant digits: the run-to-run noise is larger than that.
-            try container.encode(Double(String(format: "%.4g", value))!, forKey: Key(key))
+            // Counts stay exact; timings keep four significant digits (the run-to-run noise is larger).
+            let rounded = value == value.rounded() ? value : Double(String(format: "%.4g", value))!
+            try container.encode(rounded, forKey: Key(key))
         }
     }
 
