@@ -33,7 +33,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 ///
 /// Determinism contract: the initial state depends on (seed, shard); the order of epoch e of
 /// slice j is a permutation drawn from (seed, shard, j, e) over the cumulative rows in canonical
-/// order (slice by slice, each slice sorted by record key). Nothing else is random, so training
+/// order (slice by slice, each slice in import order). Nothing else is random, so training
 /// from checkpoint r−1 equals training from scratch, bit for bit, whenever slices 0..<r are equal.
 public struct ShardTrainer: Sendable {
     public let shape: NetworkShape

@@ -89,7 +89,9 @@ extension Deployment {
             }
             var files: [Manifest.File] = []
             for (slice, records) in members.enumerated() {
-                let ordered = records.sorted { keys[$0] < keys[$1] }
+                // Import order, not key order: keys depend on the store's secret, and the model
+                // must depend only on the data and the seed. Deletion preserves this order.
+                let ordered = records
                 var features = [Float]()
                 features.reserveCapacity(ordered.count * width)
                 for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }

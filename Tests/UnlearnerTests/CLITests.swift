@@ -134,3 +134,27 @@ struct BenchCommandTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/report/bench.gp"))
     }
 }
+
+struct SchedulerPolicyCLITests {
+    /// The flags a cron line or systemd unit passes: deferral exits 0, and the run happens once a condition holds.
+    @Test func maxWaitAndBeforeDuePoliciesThroughTheCLI() throws {
+        let deployment = try Fixtures.createStore(rows: 60, shards: 2, slices: 2)
+        let root = deployment.layout.root
+        #expect(try CLI.run(["delete", "--store", root, "--id", "person-4"]).status == 0)
+
+        let early = try CLI.run(["retrain", "--store", root, "--max-wait", "6h", "--before-due", "72h"])
+        #expect(early.status == 0)
+        #expect(early.stdout.contains("deferred"))
+        #expect(try deployment.status().pendingRequests == 1)
+
+        let bad = try CLI.run(["retrain", "--store", root, "--max-wait", "soon"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("'soon' is not a duration"))
+
+        // Due in 30 days, so a 31-day margin triggers the run.
+        let due = try CLI.run(["retrain", "--store", root, "--max-wait", "6h", "--before-due", "31d"])
+        #expect(due.status == 0, "\(due.stderr)")
+        #expect(due.stdout.contains("published version"))
+        #expect(try deployment.status().pendingRequests == 0)
+    }
+}

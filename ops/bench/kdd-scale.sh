@@ -4,14 +4,8 @@
 # requests in the ledger.
 #
 # Usage: ops/bench/kdd-scale.sh      (env: DATA_DIR, EPOCHS, MODEL)
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-U=.build/release/unlearn
-DATA_DIR="${DATA_DIR:-$root/../shared/data}"
-WORK="${WORK:-$(mktemp -d)}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 EPOCHS="${EPOCHS:-2}" MODEL="${MODEL:-mlp:64}"
-export OPENBLAS_NUM_THREADS=1
 store="$WORK/kdd"
 measure() {  # label, command… -> "label: X s, Y MB"
     local label=$1; shift
@@ -19,7 +13,6 @@ measure() {  # label, command… -> "label: X s, Y MB"
     read -r seconds kb < "$WORK/time"
     printf '| %s | %s s | %d MB |\n' "$label" "$seconds" "$((kb / 1024))"
 }
-json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print($1)"; }
 
 rm -rf "$store"
 echo "| step (KDD Cup 99 10%, 494,021 rows, S=20 R=10, $MODEL, e0=$EPOCHS) | wall | peak RSS |"

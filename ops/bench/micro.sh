@@ -6,14 +6,8 @@
 #
 # Usage: ops/bench/micro.sh [bench micro options, e.g. --only codec,predict]
 #        (env: U the binary, DATA_DIR, WORK, MODEL, EPOCHS)
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-U="${U:-.build/release/unlearn}"
-DATA_DIR="${DATA_DIR:-$root/../shared/data}"
-WORK="${WORK:-$(mktemp -d)}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 EPOCHS="${EPOCHS:-2}" MODEL="${MODEL:-mlp:64}"
-export OPENBLAS_NUM_THREADS=1
 
 "$U" bench micro --mnist "$DATA_DIR/mnist" "$@"
 echo

@@ -4,17 +4,10 @@
 #
 # Usage: ops/bench/sisa-accuracy.sh [mnist|adult|all]   (DATA_DIR defaults to ../shared/data)
 # Needs a release build: bash ops/setup.sh
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-U=.build/release/unlearn
-DATA_DIR="${DATA_DIR:-$root/../shared/data}"
-WORK="${WORK:-$(mktemp -d)}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 EPOCHS="${EPOCHS:-30}"
-export OPENBLAS_NUM_THREADS=1
 which="${1:-all}"
 
-json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print($1)"; }
 
 # store NAME S R [extra init args…] -> trains and prints "seconds"
 make_store() {

@@ -4,18 +4,10 @@
 # ensemble accuracy before and after. Default: MNIST, S=20, R=10, MLP 784-128-10.
 #
 # Usage: ops/bench/unlearn-speed.sh      (env: S, R, EPOCHS, TRIALS, DATA_DIR)
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-U=.build/release/unlearn
-DATA_DIR="${DATA_DIR:-$root/../shared/data}"
-WORK="${WORK:-$(mktemp -d)}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 S="${S:-20}" R="${R:-10}" EPOCHS="${EPOCHS:-20}" TRIALS="${TRIALS:-3}"
-export OPENBLAS_NUM_THREADS=1
 store="$WORK/mnist"
 test=(--data "$DATA_DIR/mnist/t10k-images-idx3-ubyte" --labels "$DATA_DIR/mnist/t10k-labels-idx1-ubyte")
-json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print($1)"; }
-now() { date +%s.%N; }
 
 rm -rf "$store"
 "$U" init --store "$store" --format idx --data "$DATA_DIR/mnist/train-images-idx3-ubyte" \

@@ -1,6 +1,6 @@
 import UnlearnCore
 
-/// The records of one slice, in canonical order (sorted by key).
+/// The records of one slice, in canonical order (import order; deletion preserves it).
 public struct SliceRows: Sendable, Equatable {
     public var keys: [RecordKey]
     public var subjects: [RecordKey?]
