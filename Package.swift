@@ -62,6 +62,12 @@ let package = Package(
         .testTarget(name: "UnlearnCoreTests", dependencies: ["UnlearnCore"]),
         .testTarget(name: "UnlearnStoreTests", dependencies: ["UnlearnStore"]),
         .testTarget(name: "UnlearnLedgerTests", dependencies: ["UnlearnLedger"]),
-        .testTarget(name: "UnlearnerTests", dependencies: ["Unlearner", "UnlearnStore", "UnlearnCore", "UnlearnLedger", "unlearn"]),
+        .testTarget(
+            name: "UnlearnerTests",
+            dependencies: [
+                "Unlearner", "UnlearnStore", "UnlearnCore", "UnlearnLedger", "unlearn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import UnlearnCore
 import UnlearnLedger
@@ -42,10 +43,18 @@ enum Fixtures {
         return url
     }
 
+    /// Logs at warning and above only, once per test process (the library never bootstraps logging itself).
+    static let quietLogs: Void = LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .warning
+        return handler
+    }
+
     static func createStore(
         rows: Int = 300, shards: Int = 3, slices: Int = 4, model: ModelSpec = ModelSpec(hidden: [8]),
         optimizer: OptimizerKind = .adam, epochs: Int = 2, seed: UInt64 = 7, train: Bool = true
     ) throws -> Deployment {
+        _ = quietLogs
         let directory = try temporaryDirectory()
         let data = try adultCSV(rows: rows, in: directory)
         let options = CreateOptions(

@@ -9,7 +9,7 @@ set ylabel 'test accuracy (%)'
 set key bottom left
 plot 'accuracy.dat' index 0 using 1:3 with linespoints lw 2 title 'R=1', \
      'accuracy.dat' index 1 using 1:3 with linespoints lw 2 title 'R=10', \
-     97.92 with lines dt 2 lw 2 title 'monolithic'
+     97.82 with lines dt 2 lw 2 title 'monolithic'
 set title 'Unlearning speed-up vs requests K (vs monolithic retrain)'
 set xlabel 'requests K'
 set ylabel 'speed-up (x)'
