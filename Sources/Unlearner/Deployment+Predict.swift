@@ -45,12 +45,20 @@ extension Deployment {
     ///
     /// A retrain may publish and purge while this reads; a file of the version read a moment ago
     /// can then be gone. That version is superseded, so read the newer one (a few attempts).
-    public func ensemble() throws -> (version: Int, ensemble: Ensemble) {
+    ///
+    /// - Parameter excludingPending: leave out the shards that still hold records awaiting deletion,
+    ///   so a request takes effect in answers before the retrain runs (at some cost in accuracy).
+    public func ensemble(excludingPending: Bool = false) throws -> (version: Int, ensemble: Ensemble) {
+        let skipped = excludingPending ? Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }) : []
+        guard skipped.count < config.shards else {
+            throw UnlearnError(.usage, "every shard holds a record awaiting deletion, so none is left to answer",
+                               hint: "Run 'unlearn retrain --store \(layout.root)' first.")
+        }
         var attempt = 0
         while true {
             let live = try trainedVersion()
             do {
-                let parameters = try live.manifest.shards.enumerated().map { shard, files in
+                let parameters = try live.manifest.shards.enumerated().filter { !skipped.contains($0.offset) }.map { shard, files in
                     try readCheckpoint(files.checkpoints[config.slices - 1], shard: shard, slice: config.slices - 1).parameters
                 }
                 return (live.version.version, Ensemble(shape: config.shape, parameters: parameters))
@@ -63,9 +71,9 @@ extension Deployment {
     }
 
     /// Evaluates the live ensemble on a labelled file read through the store's encoders.
-    public func evaluate(data: URL, labels: URL?, monolithic: Bool = false) throws -> EvaluationReport {
+    public func evaluate(data: URL, labels: URL?, monolithic: Bool = false, excludingPending: Bool = false) throws -> EvaluationReport {
         let test = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: true)
-        let (version, ensemble) = try ensemble()
+        let (version, ensemble) = try ensemble(excludingPending: excludingPending)
         let perShard = ensemble.shardProbabilities(test.features, rows: test.count)
         let classes = config.shape.outputs
         var byAggregation: [String: Double] = [:]
@@ -104,9 +112,9 @@ extension Deployment {
     }
 
     /// Predicts labels for the rows of a file (labels in it, if any, are ignored).
-    public func predict(data: URL, labels: URL?, aggregation: Aggregation? = nil) throws -> Predictions {
+    public func predict(data: URL, labels: URL?, aggregation: Aggregation? = nil, excludingPending: Bool = false) throws -> Predictions {
         let input = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: false)
-        let (_, ensemble) = try ensemble()
+        let (_, ensemble) = try ensemble(excludingPending: excludingPending)
         let result = ensemble.predict(input.features, rows: input.count, using: aggregation ?? config.aggregation)
         return Predictions(
             ids: input.ids, labels: result.labels.map { config.schema.classes[Int($0)] },

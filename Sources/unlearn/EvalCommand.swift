@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
         try execute {
             let deployment = try source.open(store)
             let report = try deployment.evaluate(
-                data: source.dataURL, labels: source.labelsURL, monolithic: baseline)
+                data: source.dataURL, labels: source.labelsURL, monolithic: baseline, excludingPending: source.excludePending)
             if json {
                 try printJSON(report)
                 return

@@ -57,6 +57,8 @@ struct StoreDataOptions: ParsableArguments {
     @Option(help: "Data in the store's format (.zst files are read directly).") var data: String
     @Option(help: "IDX labels file.") var labels: String?
     @Option(help: "Must match the store's format if given.") var format: String?
+    @Flag(help: "Leave out shards that hold records awaiting deletion (a request takes effect before the retrain).")
+    var excludePending = false
 
     var dataURL: URL { URL(fileURLWithPath: data) }
     var labelsURL: URL? { labels.map { URL(fileURLWithPath: $0) } }

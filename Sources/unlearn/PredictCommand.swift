@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try execute {
             let deployment = try source.open(store)
-            let result = try deployment.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation)
+            let result = try deployment.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation, excludingPending: source.excludePending)
             let classes = result.classes
             var out = ""
             if !json { out += "id,label," + classes.map { "score_" + csvField($0) }.joined(separator: ",") + "\n" }

@@ -201,3 +201,23 @@ struct ReproducibilityTests {
         }
     }
 }
+
+struct ExcludePendingTests {
+    /// With --exclude-pending, the shards holding records awaiting deletion do not answer.
+    @Test func pendingShardsAreLeftOutOfAnswers() throws {
+        let deployment = try Fixtures.createStore(rows: 120, shards: 3, slices: 2)
+        let directory = try Fixtures.temporaryDirectory()
+        let test = try Fixtures.testCSV(rows: 50, in: directory)
+        let all = try deployment.evaluate(data: test, labels: nil)
+        #expect(all.shardAccuracies.count == 3)
+        let shard = try deployment.record(id: "person-9")!.shard
+        _ = try deployment.requestDeletion([.record("person-9")], requestedBy: nil, reason: nil)
+        let without = try deployment.evaluate(data: test, labels: nil, excludingPending: true)
+        #expect(without.shardAccuracies.count == 2)
+        // The remaining shards are the others, unchanged.
+        #expect(without.shardAccuracies == all.shardAccuracies.enumerated().filter { $0.offset != shard }.map(\.element))
+        #expect(try deployment.evaluate(data: test, labels: nil).shardAccuracies.count == 3, "off by default")
+        _ = try deployment.retrain(showProgress: false)
+        #expect(try deployment.evaluate(data: test, labels: nil, excludingPending: true).shardAccuracies.count == 3)
+    }
+}
