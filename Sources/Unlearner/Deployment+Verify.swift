@@ -53,7 +53,7 @@ extension Deployment {
             for file in shard.rows + shard.checkpoints {
                 let bytes = try AtomicFile.read(layout.path(file.path))
                 if sha256Hex(bytes) != file.sha256 { damaged.append(file.path) }
-                if file.path.hasSuffix(".rows.zst"), try RowsFile.decode(bytes, path: layout.path(file.path)).1.keys.contains(key) {
+                if file.path.hasSuffix(".rows.zst"), try decodeRows(bytes, file: file).keys.contains(key) {
                     holders.append(file.path)
                 }
             }
@@ -67,8 +67,7 @@ extension Deployment {
         var lineageBroken: [String] = [], stale: [String] = []
         let completedIn = request?.modelVersion ?? Int.max
         for (slice, file) in shardFiles.checkpoints.enumerated() {
-            let bytes = try AtomicFile.read(layout.path(file.path))
-            let metadata = try CheckpointFile.decode(bytes, path: layout.path(file.path)).0
+            let metadata = try decodeCheckpoint(AtomicFile.read(layout.path(file.path)), file: file, shard: record.shard).0
             if metadata.trainedOn != Array(rowHashes[record.shard][...slice]) { lineageBroken.append(file.path) }
             if slice >= record.slice && generation(of: file.path) < completedIn { stale.append(file.path) }
         }

@@ -56,7 +56,11 @@ public final class Deployment: Sendable {
     // MARK: - Files
 
     func readRows(_ file: Manifest.File) throws -> SliceRows {
-        let bytes = try AtomicFile.read(layout.path(file.path))
+        try decodeRows(AtomicFile.read(layout.path(file.path)), file: file)
+    }
+
+    /// Decodes a row file, with the advice that fits a damaged one (it cannot be rebuilt).
+    func decodeRows(_ bytes: [UInt8], file: Manifest.File) throws -> SliceRows {
         do {
             return try RowsFile.decode(bytes, path: layout.path(file.path)).1
         } catch {
@@ -67,9 +71,13 @@ public final class Deployment: Sendable {
     }
 
     func readCheckpoint(_ file: Manifest.File, shard: Int, slice: Int) throws -> TrainingState {
-        let bytes = try AtomicFile.read(layout.path(file.path))
+        try decodeCheckpoint(AtomicFile.read(layout.path(file.path)), file: file, shard: shard).1
+    }
+
+    /// Decodes a checkpoint, with the command that rebuilds a damaged one.
+    func decodeCheckpoint(_ bytes: [UInt8], file: Manifest.File, shard: Int) throws -> (CheckpointFile.Metadata, TrainingState) {
         do {
-            return try CheckpointFile.decode(bytes, path: layout.path(file.path)).1
+            return try CheckpointFile.decode(bytes, path: layout.path(file.path))
         } catch {
             var error = error
             error.hint = "Run 'unlearn train --store \(layout.root) --shard \(shard)' to rebuild shard \(shard) from its row files."

@@ -105,7 +105,7 @@ public enum Container {
 public struct CorruptFileError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let problem: String
-    public var hint: String = "Run 'unlearn recover' to check the store, then retrain the affected shard."
+    public var hint: String = "Restore it from a backup; a damaged checkpoint can also be rebuilt with 'unlearn train --shard N'."
 
     public init(path: String, problem: String) {
         self.path = path
