@@ -43,9 +43,10 @@ extension Deployment {
     /// retrains each affected shard from the checkpoint before its first affected slice, publishes
     /// a new version in one ledger transaction, and only then removes superseded files.
     public func retrain(_ policy: RetrainPolicy = RetrainPolicy(), now: Date = Date(), showProgress: Bool = true) throws -> RetrainReport {
-        let lock = try StoreLock(layout)
+        let lock = try StoreLock(layout, scope: policy.shard.map(StoreLock.Scope.shard) ?? .store)
         defer { withExtendedLifetime(lock) {} }
-        try recover()
+        if let shard = policy.shard { _ = try [Int].shards(config.shards, only: shard) }
+        try recover(shard: policy.shard)
         let pending = try ledger.pendingRequests()
         guard !pending.isEmpty else { return RetrainReport(status: "nothing-to-do", reason: "no pending requests") }
         if let reason = deferral(pending, policy: policy, now: now) { return RetrainReport(status: "deferred", reason: reason) }
@@ -53,9 +54,7 @@ extension Deployment {
         let live = try liveVersion()
         let records = pending.flatMap(\.records)
         let (plan, deletions, remaining) = try makePlan(records: records, requests: pending.map(\.id), manifest: live.manifest, only: policy.shard)
-        // A request completes once none of its records remains in any live row file.
-        let completed = pending.filter { request in request.records.allSatisfy { !remaining.contains($0.key) } }
-        if plan.isEmpty && completed.isEmpty {
+        if plan.isEmpty && completedRequests(pending, remaining: remaining).isEmpty {
             return RetrainReport(status: "nothing-to-do", reason: "no pending record lives in shard \(policy.shard.map(String.init) ?? "-")")
         }
         let planJSON = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
@@ -66,25 +65,62 @@ extension Deployment {
             let work = plan.shards.first { $0.shard == shard }!
             return try self.unlearnShard(work, removing: deletions[shard]!, live: live.manifest, generation: generation, progress: progress)
         }
-        var manifest = live.manifest
-        for (shard, files) in rebuilt { manifest.shards[shard] = files }
-        let seconds = Date().timeIntervalSince(started)
-        let receipts = Dictionary(uniqueKeysWithValues: completed.map { request in
-            (request.id, receiptJSON(request, old: live.manifest, new: manifest, version: generation, job: jobID, plan: plan))
-        })
-        let (published, removed) = try publish(
-            manifest, parent: live.version, kind: "retrain", jobID: jobID, completing: completed.map(\.id),
-            receipts: receipts, jobSeconds: seconds)
-        try ledger.appendEvent(
-            kind: "files.purged", requestID: nil, recordKey: nil, shard: nil,
-            payload: jsonObject(["version": published.version, "job": jobID, "files": removed]), at: Date())
-        logger.info("retrained", metadata: [
-            "version": "\(published.version)", "shards": "\(plan.shards.count)", "requests.completed": "\(completed.count)",
-            "seconds": "\(seconds)",
-        ])
-        return RetrainReport(
-            status: "completed", version: published.version, job: jobID, plan: plan, completedRequests: completed.map(\.id),
-            purgedFiles: removed, seconds: seconds)
+
+        // Publish. A `--shard` worker may lose the race to a worker of another shard: it then
+        // rebases its shard onto the newer version (its own shard is untouched there: it holds
+        // that shard's lock) and completes whatever is complete against that version.
+        var base = live
+        var attempt = 0
+        while true {
+            var manifest = base.manifest
+            for (shard, files) in rebuilt { manifest.shards[shard] = files }
+            let stillPending = Set(try ledger.pendingRequests().map(\.id))
+            let open = pending.filter { stillPending.contains($0.id) }
+            let completed = completedRequests(open, remaining: try liveKeys(of: open.flatMap(\.records), in: manifest))
+            let seconds = Date().timeIntervalSince(started)
+            let receipts = Dictionary(uniqueKeysWithValues: completed.map { request in
+                (request.id, receiptJSON(request, old: base.manifest, new: manifest, version: base.version.version + 1, job: jobID, plan: plan))
+            })
+            do {
+                let (published, removed) = try publish(
+                    manifest, parent: base.version, kind: "retrain", jobID: jobID, completing: completed.map(\.id),
+                    receipts: receipts, jobSeconds: seconds, shard: policy.shard)
+                try ledger.appendEvent(
+                    kind: "files.purged", requestID: nil, recordKey: nil, shard: policy.shard,
+                    payload: jsonObject(["version": published.version, "job": jobID, "files": removed]), at: Date())
+                logger.info("retrained", metadata: [
+                    "version": "\(published.version)", "shards": "\(plan.shards.count)", "requests.completed": "\(completed.count)",
+                    "seconds": "\(seconds)",
+                ])
+                return RetrainReport(
+                    status: "completed", version: published.version, job: jobID, plan: plan, completedRequests: completed.map(\.id),
+                    purgedFiles: removed, seconds: seconds)
+            } catch LedgerError.staleParent where policy.shard != nil && attempt < 20 {
+                attempt += 1
+                base = try liveVersion()
+                guard let shard = policy.shard, base.manifest.shards[shard] == live.manifest.shards[shard] else {
+                    throw UnlearnError(.software, "shard \(policy.shard ?? -1) changed under its lock", hint: "Run 'unlearn recover' and retry.")
+                }
+            }
+        }
+    }
+
+    /// Requests none of whose records is among the `remaining` live keys.
+    func completedRequests(_ requests: [DeletionRequest], remaining: Set<String>) -> [DeletionRequest] {
+        requests.filter { request in request.records.allSatisfy { !remaining.contains($0.key) } }
+    }
+
+    /// The keys among `records` that some live row file of `manifest` still holds.
+    func liveKeys(of records: [RecordEntry], in manifest: Manifest) throws -> Set<String> {
+        var present: [String: Set<RecordKey>] = [:]
+        var live = Set<String>()
+        for record in records {
+            guard let key = RecordKey(hex: record.key), record.shard < manifest.shards.count else { continue }
+            let file = manifest.shards[record.shard].rows[record.slice]
+            if present[file.path] == nil { present[file.path] = Set(try readRows(file).keys) }
+            if present[file.path]!.contains(key) { live.insert(record.key) }
+        }
+        return live
     }
 
     /// Why a policy-driven run should wait, or nil to run now. Overdue requests always run.
@@ -102,20 +138,16 @@ extension Deployment {
     func makePlan(records: [RecordEntry], requests: [Int64], manifest: Manifest, only: Int?) throws
         -> (RetrainPlan, [Int: Set<RecordKey>], remaining: Set<String>)
     {
-        var present: [String: Set<RecordKey>] = [:]
+        let live = try liveKeys(of: records, in: manifest)
         var deletions: [Int: Set<RecordKey>] = [:]
         var slicesHit: [Int: Set<Int>] = [:]
         var remaining = Set<String>()
-        for record in records {
-            guard let key = RecordKey(hex: record.key), record.shard < manifest.shards.count else { continue }
-            let file = manifest.shards[record.shard].rows[record.slice]
-            if present[file.path] == nil { present[file.path] = Set(try readRows(file).keys) }
-            guard present[file.path]!.contains(key) else { continue }
+        for record in records where live.contains(record.key) {
             guard only == nil || record.shard == only else {
                 remaining.insert(record.key)
                 continue
             }
-            deletions[record.shard, default: []].insert(key)
+            deletions[record.shard, default: []].insert(RecordKey(hex: record.key)!)
             slicesHit[record.shard, default: []].insert(record.slice)
         }
         let trainer = config.trainer

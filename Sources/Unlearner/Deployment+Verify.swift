@@ -65,19 +65,23 @@ extension Deployment {
         // 2. Lineage and freshness of the record's shard.
         let shardFiles = live.manifest.shards[record.shard]
         var lineageBroken: [String] = [], stale: [String] = []
-        let completedIn = request?.modelVersion ?? Int.max
+        let firstPublished = try firstPublication(of: Set(shardFiles.checkpoints.map(\.path)))
         for (slice, file) in shardFiles.checkpoints.enumerated() {
             let metadata = try decodeCheckpoint(AtomicFile.read(layout.path(file.path)), file: file, shard: record.shard).0
             if metadata.trainedOn != Array(rowHashes[record.shard][...slice]) { lineageBroken.append(file.path) }
-            if slice >= record.slice && generation(of: file.path) < completedIn { stale.append(file.path) }
+            // From the record's slice on, each checkpoint must come from a version published after the request.
+            if slice >= record.slice, let request, (firstPublished[file.path]?.createdAt ?? .distantPast) <= request.receivedAt {
+                stale.append(file.path)
+            }
         }
         if shardFiles.checkpoints.isEmpty {
             check("checkpoint lineage", true, "store not trained: no model holds any data")
         } else {
             check("checkpoint lineage", lineageBroken.isEmpty,
                   lineageBroken.isEmpty ? "all \(shardFiles.checkpoints.count) checkpoints of shard \(record.shard) were trained on exactly the live rows" : "not trained on the live rows: \(lineageBroken.joined(separator: ", "))")
-            check("retrained after request", stale.isEmpty,
-                  stale.isEmpty ? "checkpoints of slices \(record.slice)…\(config.slices - 1) were written in version ≥ \(completedIn == Int.max ? "-" : String(completedIn))" : "older than the deletion: \(stale.joined(separator: ", "))")
+            let versions = Set(shardFiles.checkpoints[record.slice...].compactMap { firstPublished[$0.path]?.version }).sorted()
+            check("retrained after request", request != nil && stale.isEmpty,
+                  stale.isEmpty ? "checkpoints of slices \(record.slice)…\(config.slices - 1) were first published in version(s) \(versions.map(String.init).joined(separator: ", ")), after the request" : "published before the request: \(stale.joined(separator: ", "))")
         }
 
         // 3. Optional replay: from-scratch training must reproduce the live checkpoint bytes.
@@ -104,9 +108,14 @@ extension Deployment {
         return report
     }
 
-    /// The model version that wrote a store file, from its `.g<gen>.` name.
-    func generation(of path: String) -> Int {
-        guard let range = path.range(of: #"\.g[0-9]+\."#, options: .regularExpression) else { return 0 }
-        return Int(path[range].dropFirst(2).dropLast()) ?? 0
+    /// For each path, the first published version whose manifest names it.
+    func firstPublication(of paths: Set<String>) throws -> [String: ModelVersion] {
+        var first: [String: ModelVersion] = [:]
+        for version in try ledger.versions().sorted(by: { $0.version < $1.version }) {
+            let manifest = try Manifest.parse(version.manifest, version: version.version)
+            for path in manifest.allPaths.intersection(paths) where first[path] == nil { first[path] = version }
+            if first.count == paths.count { break }
+        }
+        return first
     }
 }

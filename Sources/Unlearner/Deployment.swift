@@ -111,9 +111,11 @@ public final class Deployment: Sendable {
 
     /// Publishes `manifest` as the next version (one ledger transaction), then removes the files
     /// the previous version used and this one does not.
+    /// - Parameter shard: for a `--shard` worker, only that shard's superseded files are removed
+    ///   (other shards may hold another worker's files that are not published yet).
     func publish(
         _ manifest: Manifest, parent: ModelVersion, kind: String, jobID: Int64? = nil,
-        completing requests: [Int64] = [], receipts: [Int64: String] = [:], jobSeconds: Double? = nil
+        completing requests: [Int64] = [], receipts: [Int64: String] = [:], jobSeconds: Double? = nil, shard: Int? = nil
     ) throws -> (version: ModelVersion, removed: [String]) {
         let json = manifest.json()
         CrashPoint.hit("before-publish")
@@ -121,16 +123,16 @@ public final class Deployment: Sendable {
             parent: parent.version, kind: kind, manifest: json, manifestSHA256: sha256Hex(Array(json.utf8)),
             jobID: jobID, completedRequests: requests, receipts: receipts, at: Date(), jobSeconds: jobSeconds))
         CrashPoint.hit("after-publish")
-        return (published, try removeUnreferenced(keeping: manifest))
+        return (published, try removeUnreferenced(keeping: manifest, shard: shard))
     }
 
-    /// Deletes every row or checkpoint file the given (live) manifest does not name.
+    /// Deletes every row or checkpoint file (of one shard, if given) the live manifest does not name.
     @discardableResult
-    func removeUnreferenced(keeping manifest: Manifest) throws -> [String] {
+    func removeUnreferenced(keeping manifest: Manifest, shard: Int? = nil) throws -> [String] {
         let live = manifest.allPaths
         var removed: [String] = []
         var directories = Set<String>()
-        for file in layout.storeFiles() where !live.contains(file) {
+        for file in layout.storeFiles(shard: shard) where !live.contains(file) {
             try AtomicFile.remove(layout.path(file))
             CrashPoint.hit("mid-purge")
             removed.append(file)

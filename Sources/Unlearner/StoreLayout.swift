@@ -18,6 +18,7 @@ public struct StoreLayout: Sendable {
     public var secretPath: String { path("store.key") }
     public var ledgerPath: String { path("ledger.sqlite") }
     public var lockPath: String { path("retrain.lock") }
+    public func shardLockPath(_ shard: Int) -> String { path(String(format: "retrain.shard-%03d.lock", shard)) }
 
     public func path(_ relative: String) -> String { root + "/" + relative }
 
@@ -31,12 +32,12 @@ public struct StoreLayout: Sendable {
         shardDirectory(shard) + String(format: "/slice-%03d.g%d.ckpt.zst", slice, generation)
     }
 
-    /// Every row or checkpoint file present on disk, relative to the root (for recovery and purge checks).
-    public func storeFiles() -> [String] {
+    /// Every row or checkpoint file present on disk (of one shard, if given), relative to the root.
+    public func storeFiles(shard: Int? = nil) -> [String] {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: root) else { return [] }
         var files: [String] = []
-        for directory in entries.sorted() where directory.hasPrefix("shard-") {
+        for directory in entries.sorted() where directory.hasPrefix("shard-") && (shard == nil || directory == shardDirectory(shard!)) {
             for file in ((try? fm.contentsOfDirectory(atPath: path(directory))) ?? []).sorted() {
                 files.append(directory + "/" + file)
             }

@@ -104,7 +104,20 @@ public enum CrashPoint {
     }()
     private static let hits = Mutex<[String: Int]>([:])
 
+    private static let pauseTarget: (name: String, seconds: Double)? = {
+        guard let value = ProcessInfo.processInfo.environment["UNLEARN_PAUSE_AT"] else { return nil }
+        let parts = value.split(separator: "=")
+        guard parts.count == 2, let seconds = Double(parts[1]) else { return nil }
+        return (String(parts[0]), seconds)
+    }()
+
+    /// Sleeps when UNLEARN_PAUSE_AT is `name=seconds`: lets tests line up two jobs deterministically.
+    public static func pause(_ name: String) {
+        if let pauseTarget, pauseTarget.name == name { Thread.sleep(forTimeInterval: pauseTarget.seconds) }
+    }
+
     public static func hit(_ name: String) {
+        pause(name)
         guard let target, target.name == name else { return }
         let count = hits.withLock { counts in
             counts[name, default: 0] += 1
