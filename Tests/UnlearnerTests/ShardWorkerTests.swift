@@ -44,4 +44,22 @@ struct ShardWorkerTests {
             #expect(verify.status == 0, "\(id): \(verify.stdout)")
         }
     }
+
+    @Test func killedShardWorkerIsRecoveredByTheNextWorkerOfThatShard() throws {
+        let deployment = try Fixtures.createStore(rows: 120, shards: 2, slices: 2)
+        let root = deployment.layout.root
+        let placements = try Fixtures.placements(deployment, rows: 120)
+        let id = placements.first { $0.shard == 0 && $0.slice == 0 }!.id
+        #expect(try CLI.run(["delete", "--store", root, "--id", id]).status == 0)
+        let crashed = try CLI.run(["retrain", "--store", root, "--shard", "0"], environment: ["UNLEARN_CRASH_AT": "mid-train#2"])
+        #expect(crashed.killed)
+        #expect(Set(deployment.layout.storeFiles()) != (try deployment.liveVersion().manifest.allPaths), "the crash left unpublished files")
+        #expect(try CLI.run(["retrain", "--store", root, "--shard", "0"]).status == 0)
+        #expect(Set(deployment.layout.storeFiles()) == (try deployment.liveVersion().manifest.allPaths))
+        #expect(try CLI.run(["verify", "--store", root, "--id", id, "--replay"]).status == 0)
+        // The killed worker's job is marked failed by the next whole-store recovery.
+        #expect(try deployment.ledger.jobs(limit: 10).contains { $0.status == "running" })
+        #expect(try CLI.run(["recover", "--store", root]).status == 0)
+        #expect(try !deployment.ledger.jobs(limit: 10).contains { $0.status == "running" })
+    }
 }
