@@ -82,16 +82,14 @@ extension Deployment {
         var entries: [RecordEntry] = []
         entries.reserveCapacity(data.count)
         let width = schema.featureCount
+        // members[shard][slice]: record indices in import order, grouped in one pass. Import order,
+        // not key order: keys depend on the store's secret, and the model must depend only on the
+        // data and the seed. Deletion preserves this order.
+        var members = [[[Int]]](repeating: [[Int]](repeating: [], count: options.slices), count: options.shards)
+        for (record, placement) in placements.enumerated() { members[placement.shard][placement.slice].append(record) }
         for shard in 0..<options.shards {
-            var members = [[Int]](repeating: [], count: options.slices)
-            for (record, placement) in placements.enumerated() where placement.shard == shard {
-                members[placement.slice].append(record)
-            }
             var files: [Manifest.File] = []
-            for (slice, records) in members.enumerated() {
-                // Import order, not key order: keys depend on the store's secret, and the model
-                // must depend only on the data and the seed. Deletion preserves this order.
-                let ordered = records
+            for (slice, ordered) in members[shard].enumerated() {
                 var features = [Float]()
                 features.reserveCapacity(ordered.count * width)
                 for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }

@@ -76,7 +76,10 @@ extension Deployment {
             for (shard, files) in rebuilt { manifest.shards[shard] = files }
             let stillPending = Set(try ledger.pendingRequests().map(\.id))
             let open = pending.filter { stillPending.contains($0.id) }
-            let completed = completedRequests(open, remaining: try liveKeys(of: open.flatMap(\.records), in: manifest))
+            // Without a rebase the other shards are as planned, so the plan's answer stands; after
+            // one, re-read which records the newer version still holds.
+            let stillLive = attempt == 0 ? remaining : try liveKeys(of: open.flatMap(\.records), in: manifest)
+            let completed = completedRequests(open, remaining: stillLive)
             let seconds = Date().timeIntervalSince(started)
             let receipts = Dictionary(uniqueKeysWithValues: completed.map { request in
                 (request.id, receiptJSON(request, old: base.manifest, new: manifest, version: base.version.version + 1, job: jobID, plan: plan))
