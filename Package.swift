@@ -1,10 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds target Haswell (AVX2/FMA): the element-wise kernels (activations,
-// optimizer updates) vectorise only with it. Debug builds stay portable.
-let fastMath: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell", "-Ounchecked"], .when(configuration: .release)),
+// Fast math only where no untrusted input is parsed: the numeric kernels. Release builds there
+// drop bounds and overflow checks (-Ounchecked) and, on x86-64, target Haswell (AVX2/FMA), which
+// the element-wise kernels (activations, optimizer updates) need to vectorise. Importers, file
+// decoding and the ledger keep every check. Elsewhere (arm64) the CPU flags are left out.
+#if arch(x86_64)
+let cpuFlags = ["-target-cpu", "haswell"]
+let cpuCFlags = ["-mavx2", "-mfma"]
+#else
+let cpuFlags: [String] = []
+let cpuCFlags: [String] = []
+#endif
+let numericKernels: [SwiftSetting] = [
+    .unsafeFlags(cpuFlags + ["-Ounchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -27,15 +36,14 @@ let package = Package(
         // Vectorisable element-wise kernels (restrict pointers); -fno-math-errno lets sqrtf become one instruction.
         .target(
             name: "CKernels",
-            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-mavx2", "-mfma"])]
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"] + cpuCFlags)]
         ),
-        // Matrices, models, optimizers, SISA plan, training loop, aggregation. No disk, SQL or HTTP.
-        .target(name: "UnlearnCore", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: fastMath),
-        // Dataset import, encoders, row and checkpoint files, codec, atomic writes.
+        // Matrices, models, optimizers, SISA schedule and partition, training loop, aggregation. No disk, SQL or HTTP.
+        .target(name: "UnlearnCore", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: numericKernels),
+        // What data looks like on disk: importers, encoders, row and checkpoint files, codec, atomic writes, record keys.
         .target(
-            name: "UnlearnStore",
-            dependencies: ["UnlearnCore", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
-            swiftSettings: fastMath
+            name: "UnlearnData",
+            dependencies: ["UnlearnCore", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The SQLite ledger: record index, requests, jobs, versions, audit chain.
         .target(
@@ -45,27 +53,33 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Orchestration: init, train, eval, predict, delete, retrain, verify, recover.
+        // A store as users see it: a directory opened as `Store`, with create, train, delete, plan,
+        // retrain, publish, purge, predict, verify and audit.
         .target(
-            name: "Unlearner",
+            name: "UnlearnStore",
             dependencies: [
-                "UnlearnCore", "UnlearnStore", "UnlearnLedger",
+                "UnlearnCore", "UnlearnData", "UnlearnLedger",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: fastMath
+            ]
         ),
+        // Benchmarks (sweeps, micro-benchmarks, trainer throughput): outside the product modules.
+        .target(name: "UnlearnBench", dependencies: ["UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore"]),
         .executableTarget(
             name: "unlearn",
-            dependencies: ["Unlearner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore", "UnlearnBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
 
         .testTarget(name: "UnlearnCoreTests", dependencies: ["UnlearnCore"]),
-        .testTarget(name: "UnlearnStoreTests", dependencies: ["UnlearnStore"]),
+        .testTarget(name: "UnlearnDataTests", dependencies: ["UnlearnData", "UnlearnCore"]),
         .testTarget(name: "UnlearnLedgerTests", dependencies: ["UnlearnLedger"]),
         .testTarget(
-            name: "UnlearnerTests",
+            name: "UnlearnStoreTests",
             dependencies: [
-                "Unlearner", "UnlearnStore", "UnlearnCore", "UnlearnLedger", "unlearn",
+                "UnlearnStore", "UnlearnData", "UnlearnCore", "UnlearnLedger", "unlearn",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnlearnLedger
-import Unlearner
+import UnlearnStore
 
 extension RequestStatus: ExpressibleByArgument {}
 
@@ -16,7 +16,7 @@ struct AuditQueryCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case table, json }
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Option(help: "Requests covering this record id.") var id: String?
     @Option(help: "Requests for this data subject.") var subject: String?
     @Option(help: "One request by number.") var request: Int64?
@@ -40,7 +40,7 @@ struct AuditQueryCommand: ParsableCommand {
             query.status = status
             query.overdue = overdue
             query.limit = limit
-            let timelines = try Deployment.open(store.store).audit(query)
+            let timelines = try location.open().audit(query)
             if format == .json { return try timelines.forEach(printJSON) }
             if timelines.isEmpty { print("no matching requests") }
             let iso = ISO8601DateFormatter()
@@ -65,11 +65,11 @@ struct AuditQueryCommand: ParsableCommand {
 struct AuditVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-check the audit log's hash chain; report the first broken link.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
 
     func run() throws {
         try execute {
-            let report = try Deployment.open(store.store).ledger.verifyChain()
+            let report = try location.open().ledger.verifyChain()
             if let broken = report.firstBrokenSeq {
                 fail("audit chain broken at event \(broken): \(report.reason ?? "hash mismatch"). The ledger was edited outside unlearn; restore it from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
             }

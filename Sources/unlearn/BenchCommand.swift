@@ -1,5 +1,6 @@
 import ArgumentParser
-import UnlearnStore
+import UnlearnBench
+import UnlearnData
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

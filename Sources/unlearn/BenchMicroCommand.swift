@@ -1,6 +1,7 @@
 import ArgumentParser
+import UnlearnBench
 import Foundation
-import Unlearner
+import UnlearnStore
 
 /// `unlearn bench micro`: the store's hot paths, measured in-process.
 struct BenchMicroCommand: ParsableCommand {
@@ -15,7 +16,7 @@ struct BenchMicroCommand: ParsableCommand {
 
     @Option(help: "Comma-separated benchmarks to run: codec, ledger, audit, predict (default: all).") var only: String?
     @Option(help: "Comma-separated ledger sizes (requests) for the audit lookups.") var requests: String = "100000,1000000"
-    @Option(help: "Directory with the MNIST training IDX files, for the codec benchmark.") var mnist: String = "../shared/data/mnist"
+    @Option(help: "Directory with the MNIST training IDX files, for the codec benchmark (skipped without it).") var mnist: String?
     @Option(help: "MNIST images to train the codec benchmark's model on.") var images: Int = 6_000
     @Option(help: "Hidden width of the codec benchmark's MLP (784-H-10; 512 makes a ≈5 MB checkpoint).") var hidden: Int = 512
     @Option(help: "Training epochs for the codec benchmark's model.") var epochs: Int = 2
@@ -33,8 +34,8 @@ struct BenchMicroCommand: ParsableCommand {
                 let results: [MicroMeasurement]
                 switch bench {
                 case .codec:
-                    guard let files = MicroCodecBenchmark.mnistFiles(in: URL(fileURLWithPath: mnist)) else {
-                        log("codec: no MNIST training files (train-images-idx3-ubyte, train-labels-idx1-ubyte) in '\(mnist)'; skipped. Pass --mnist DIR.")
+                    guard let mnist, let files = MicroCodecBenchmark.mnistFiles(in: URL(fileURLWithPath: mnist)) else {
+                        log("codec: no MNIST training files (train-images-idx3-ubyte, train-labels-idx1-ubyte) in '\(mnist ?? "")'; skipped. Pass --mnist DIR.")
                         continue
                     }
                     results = try MicroCodecBenchmark.run(mnist: files, images: images, hidden: hidden, epochs: epochs, repetitions: repetitions, log: log)

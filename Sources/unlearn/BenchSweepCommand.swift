@@ -1,8 +1,9 @@
 import ArgumentParser
+import UnlearnBench
 import Foundation
 import UnlearnCore
+import UnlearnData
 import UnlearnStore
-import Unlearner
 
 /// `unlearn bench`: the accuracy / unlearning-cost trade-off on the user's own data.
 struct BenchSweepCommand: ParsableCommand {

@@ -1,8 +1,9 @@
 import ArgumentParser
+import UnlearnBench
 import Foundation
 import UnlearnCore
+import UnlearnData
 import UnlearnStore
-import Unlearner
 
 struct BenchTrainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct DeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete", abstract: "Record a durable deletion request (the retrainer unlearns it later).",
         discussion: "Give one of --id, --subject or --ids-from. A repeat request for the same record is idempotent: it points to the existing request.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Option(help: "Record id to delete.") var id: String?
     @Option(help: "Data subject whose records are all deleted.") var subject: String?
     @Option(help: "File with one record id per line (blank lines and # comments skipped); all or nothing.") var idsFrom: String?
@@ -24,20 +24,20 @@ struct DeleteCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let deployment = try Deployment.open(store.store)
+            let store = try location.open()
             let targets = try readTargets()
             if dryRun {
-                let plan = try deployment.estimate(adding: targets)
+                let plan = try store.estimate(adding: targets)
                 if json { return try printJSON(plan) }
                 print("dry run: nothing written. The next retrain (all pending requests plus this one) would:")
                 for work in plan.shards {
-                    print("  shard \(work.shard): remove \(work.records) record(s), rewrite slices \(work.rewrittenSlices), retrain slices \(work.firstSlice)…\(deployment.config.slices - 1): \(work.samplePasses) sample-passes")
+                    print("  shard \(work.shard): remove \(work.records) record(s), rewrite slices \(work.rewrittenSlices), retrain slices \(work.firstSlice)…\(store.config.slices - 1): \(work.samplePasses) sample-passes")
                 }
                 let ratio = Double(plan.monolithicSamplePasses) / Double(max(plan.samplePasses, 1))
                 print(String(format: "  total %d sample-passes vs %d for a monolithic retrain (%.1f× less work)", plan.samplePasses, plan.monolithicSamplePasses, ratio))
                 return
             }
-            let receipts = try deployment.requestDeletion(targets, requestedBy: requestedBy, reason: reason)
+            let receipts = try store.requestDeletion(targets, requestedBy: requestedBy, reason: reason)
             let iso = ISO8601DateFormatter()
             for receipt in receipts {
                 if json { try printJSON(receipt); continue }
@@ -46,7 +46,7 @@ struct DeleteCommand: ParsableCommand {
                 print("  \(receipt.placements.count) record(s): \(places)")
             }
             if !json && receipts.contains(where: { $0.status == "pending" }) {
-                print("next: 'unlearn retrain --store \(store.store)' (or the scheduled job) removes it from the data and the models")
+                print("next: 'unlearn retrain --store \(location.store)' (or the scheduled job) removes it from the data and the models")
             }
         }
     }

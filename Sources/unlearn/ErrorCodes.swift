@@ -1,7 +1,7 @@
 import Foundation
 import UnlearnLedger
+import UnlearnData
 import UnlearnStore
-import Unlearner
 
 /// Maps library errors to a message and a sysexits(3) code.
 func describe(_ error: any Error) -> (String, Int32) {

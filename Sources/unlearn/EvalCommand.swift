@@ -1,27 +1,27 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Accuracy of the live ensemble (and each shard) on a labelled test file.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @OptionGroup var source: StoreDataOptions
     @Flag(help: "Also train and score a monolithic S=1, R=1 baseline on the same rows.") var baseline = false
     @Flag(help: "End with one JSON object holding accuracy and shard_accuracies.") var json = false
 
     func run() throws {
         try execute {
-            let deployment = try source.open(store)
-            let report = try deployment.evaluate(
+            let store = try source.open(location)
+            let report = try store.evaluate(
                 data: source.dataURL, labels: source.labelsURL, monolithic: baseline, excludingPending: source.excludePending)
             if json {
                 try printJSON(report)
                 return
             }
-            let config = deployment.config
-            let trainSeconds = try deployment.ledger.jobs(limit: 50).first { $0.plan.contains(#""kind":"train""#) && $0.status == "completed" }?.seconds
+            let config = store.config
+            let trainSeconds = try store.ledger.jobs(limit: 50).first { $0.plan.contains(#""kind":"train""#) && $0.status == "completed" }?.seconds
             print("test rows: \(report.rows)   model version: \(report.version)")
             print("model                          accuracy   train time")
             let ensembleTime = trainSeconds.map { String(format: "%8.2f s", $0) } ?? "       -"

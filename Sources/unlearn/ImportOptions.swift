@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import UnlearnData
 import UnlearnStore
-import Unlearner
 
 extension DataFormat: ExpressibleByArgument {}
 
@@ -64,12 +64,12 @@ struct StoreDataOptions: ParsableArguments {
     var labelsURL: URL? { labels.map { URL(fileURLWithPath: $0) } }
 
     /// Opens the store and checks that `--format`, if given, is the store's.
-    func open(_ store: StoreOptions) throws -> Deployment {
-        let deployment = try Deployment.open(store.store)
-        let stored = deployment.config.schema.format.rawValue
+    func open(_ location: StoreOptions) throws -> Store {
+        let store = try location.open()
+        let stored = store.config.schema.format.rawValue
         if let format, format != stored {
             throw UnlearnError(.usage, "the store holds \(stored) data, not \(format)", hint: "Drop --format or pass --format \(stored).")
         }
-        return deployment
+        return store
     }
 }

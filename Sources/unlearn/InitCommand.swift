@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import UnlearnCore
+import UnlearnData
 import UnlearnStore
-import Unlearner
 
 extension Aggregation: ExpressibleByArgument {}
 extension PlacementStrategy: ExpressibleByArgument {}
@@ -12,7 +12,7 @@ struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Create a store: import and partition the training data (does not train).")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @OptionGroup var source: ImportOptions
     @Option(help: "Number of shards S.") var shards: Int
     @Option(help: "Slices per shard R.") var slices: Int
@@ -31,16 +31,16 @@ struct InitCommand: ParsableCommand {
         try execute {
             let spec = try ModelSpec(parsing: model)
             let options = CreateOptions(
-                root: store.store, format: source.format, data: source.dataURL, labels: source.labelsURL,
+                root: location.store, format: source.format, data: source.dataURL, labels: source.labelsURL,
                 csv: try source.csvOptions(), shards: shards, slices: slices,
                 training: TrainingConfig(
                     model: spec, optimizer: OptimizerSpec(kind: optimizer, learningRate: lr, l2: l2), epochs: epochs,
                     batchSize: batch, seed: seed),
                 aggregation: aggregation, placement: placement ?? (source.prior != nil ? .prior : .uniform), dueDays: dueDays)
-            let deployment = try Deployment.create(options)
-            let status = try deployment.status()
-            print("created store '\(store.store)': \(status.liveRecords) records, \(status.features) features, \(status.classes.count) classes, \(shards) shards × \(slices) slices (\(status.placement) placement)")
-            print("next: unlearn train --store \(store.store)")
+            let store = try Store.create(options)
+            let status = try store.status()
+            print("created store '\(location.store)': \(status.liveRecords) records, \(status.features) features, \(status.classes.count) classes, \(shards) shards × \(slices) slices (\(status.placement) placement)")
+            print("next: unlearn train --store \(location.store)")
         }
     }
 }

@@ -1,21 +1,21 @@
 import ArgumentParser
 import Foundation
 import UnlearnCore
-import Unlearner
+import UnlearnStore
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict", abstract: "Predict labels and class scores with the live ensemble (CSV or JSON Lines on stdout).")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @OptionGroup var source: StoreDataOptions
     @Option(help: "Override the store's aggregation: vote or mean.") var aggregation: Aggregation?
     @Flag(help: "One JSON object per row instead of CSV.") var json = false
 
     func run() throws {
         try execute {
-            let deployment = try source.open(store)
-            let result = try deployment.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation, excludingPending: source.excludePending)
+            let store = try source.open(location)
+            let result = try store.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation, excludingPending: source.excludePending)
             let classes = result.classes
             var out = ""
             if !json { out += "id,label," + classes.map { "score_" + csvField($0) }.joined(separator: ",") + "\n" }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct RetrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +10,7 @@ struct RetrainCommand: ParsableCommand {
             store lock. With --if-pending/--max-wait/--before-due it runs when any condition holds (or a request is overdue).
             """)
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Option(help: "Only this shard (lets separate workers split the work).") var shard: Int?
     @Option(help: "Run only when at least N requests are pending.") var ifPending: Int?
     @Option(help: "…or when the oldest pending request has waited this long (e.g. 6h, 2d).") var maxWait: String?
@@ -21,7 +21,7 @@ struct RetrainCommand: ParsableCommand {
         try execute {
             let policy = RetrainPolicy(
                 shard: shard, ifPending: ifPending, maxWait: try maxWait.map(parseDuration), beforeDue: try beforeDue.map(parseDuration))
-            let report = try Deployment.open(store.store).retrain(policy)
+            let report = try location.open().retrain(policy)
             if json { return try printJSON(report) }
             switch report.status {
             case "completed":

@@ -1,16 +1,16 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the store: configuration, version, partition sizes, pending requests.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
         try execute {
-            let s = try Deployment.open(store.store).status()
+            let s = try location.open().status()
             if json { return try printJSON(s) }
             let iso = ISO8601DateFormatter()
             print("store        \(s.store)  (data: \(s.source))")

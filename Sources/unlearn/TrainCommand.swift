@@ -1,19 +1,19 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train every shard slice by slice (checkpoint per slice) and publish a model version.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Option(help: "Retrain only this shard from scratch (e.g. to rebuild a damaged checkpoint).") var shard: Int?
     @Flag(help: "Print the report as one JSON object.") var json = false
 
     func run() throws {
         try execute {
-            let deployment = try Deployment.open(store.store)
-            let report = try deployment.train(shard: shard)
+            let store = try location.open()
+            let report = try store.train(shard: shard)
             if json {
                 try printJSON(report)
             } else {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Unlearner
+import UnlearnStore
 
 @main
 struct UnlearnCommand: ParsableCommand {
@@ -65,4 +65,9 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+extension StoreOptions {
+    /// Opens the store named by `--store`.
+    func open() throws -> Store { try Store.open(store) }
 }

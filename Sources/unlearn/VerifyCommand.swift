@@ -1,19 +1,19 @@
 import ArgumentParser
 import Foundation
-import Unlearner
+import UnlearnStore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Prove that a deleted record is gone from the live data and models.")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
     @Option(help: "The deleted record's id.") var id: String
     @Flag(help: "Also retrain its shard from scratch and compare checkpoint bytes.") var replay = false
     @Flag(help: "Print the report as one JSON object.") var json = false
 
     func run() throws {
         try execute {
-            let report = try Deployment.open(store.store).verify(id: id, replay: replay)
+            let report = try location.open().verify(id: id, replay: replay)
             if json {
                 try printJSON(report)
             } else {
@@ -30,11 +30,11 @@ struct RecoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover", abstract: "Return the store to its last published version after a crash (also runs before every job).")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var location: StoreOptions
 
     func run() throws {
         try execute {
-            let removed = try Deployment.open(store.store).recoverLocked()
+            let removed = try location.open().recoverLocked()
             print(removed.isEmpty ? "store is consistent" : "removed \(removed.count) orphaned or superseded file(s)")
         }
     }

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import UnlearnCore
+import UnlearnLedger
+import UnlearnData
+
+/// Everything `unlearn init` needs to create a store.
+public struct CreateOptions: Sendable {
+    public var root: String
+    public var format: DataFormat
+    public var data: URL
+    public var labels: URL?
+    public var csv: CSVOptions?
+    public var shards: Int
+    public var slices: Int
+    public var training: TrainingConfig
+    public var aggregation: Aggregation
+    public var placement: PlacementStrategy
+    public var dueDays: Int
+
+    public init(
+        root: String, format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, shards: Int, slices: Int,
+        training: TrainingConfig, aggregation: Aggregation, placement: PlacementStrategy, dueDays: Int
+    ) {
+        self.root = root
+        self.format = format
+        self.data = data
+        self.labels = labels
+        self.csv = csv
+        self.shards = shards
+        self.slices = slices
+        self.training = training
+        self.aggregation = aggregation
+        self.placement = placement
+        self.dueDays = dueDays
+    }
+}
+
+extension Store {
+    /// Imports the data, partitions it and writes a new store (untrained). Writes nothing until the
+    /// whole import has been validated; `store.json`, written last, marks the store complete.
+    public static func create(_ options: CreateOptions, logger: Logger = Logger(label: "unlearn")) throws -> Store {
+        let layout = StoreLayout(root: options.root)
+        try validate(options, layout: layout)
+        let (schema, data) = try Importer.fit(format: options.format, data: options.data, labels: options.labels, csv: options.csv)
+        guard data.count >= options.shards * options.slices else {
+            throw UnlearnError(.usage, "'\(options.data.path)' has \(data.count) records, fewer than \(options.shards) shards × \(options.slices) slices",
+                               hint: "Use fewer shards or slices so that every slice holds at least one record.")
+        }
+        guard schema.classes.count >= 2 else {
+            throw UnlearnError(.data, "'\(options.data.path)' has only one label value (\(schema.classes.first ?? "none"))", hint: "Check the --label column.")
+        }
+
+        let placements: [Placement]
+        switch options.placement {
+        case .uniform:
+            placements = Partitioner.uniform(count: data.count, shards: options.shards, slices: options.slices, seed: options.training.seed)
+        case .prior:
+            guard let priors = data.priors else {
+                throw UnlearnError(.usage, "--placement prior needs a deletion-likelihood column", hint: "Name it with --prior COL.")
+            }
+            placements = Partitioner.prior(likelihoods: priors, shards: options.shards, slices: options.slices, seed: options.training.seed)
+        }
+
+        try removeIncompleteStore(layout)
+        try AtomicFile.makeDirectory(layout.root)
+        let secret = Keyer.newSecret()
+        try AtomicFile.write(secret, to: layout.secretPath)
+        let keyer = Keyer(secret: secret)
+        let config = StoreConfig(
+            shards: options.shards, slices: options.slices, training: options.training, aggregation: options.aggregation,
+            placement: options.placement, schema: schema, dueDays: options.dueDays, source: options.data.lastPathComponent)
+        let ledger = try Ledger(path: layout.ledgerPath)
+        let store = Store(layout: layout, config: config, ledger: ledger, keyer: keyer, logger: logger)
+
+        let keys = data.ids.map(keyer.record)
+        let subjects = data.subjects.map { $0.map(keyer.subject) }
+        guard Set(keys).count == keys.count else {
+            throw UnlearnError(.data, "two record ids in '\(options.data.path)' map to the same key", hint: "Make the ids unique.")
+        }
+        var manifest = Manifest(shards: [])
+        var entries: [RecordEntry] = []
+        entries.reserveCapacity(data.count)
+        let width = schema.featureCount
+        // members[shard][slice]: record indices in import order, grouped in one pass. Import order,
+        // not key order: keys depend on the store's secret, and the model must depend only on the
+        // data and the seed. Deletion preserves this order.
+        var members = [[[Int]]](repeating: [[Int]](repeating: [], count: options.slices), count: options.shards)
+        for (record, placement) in placements.enumerated() { members[placement.shard][placement.slice].append(record) }
+        for shard in 0..<options.shards {
+            var files: [Manifest.File] = []
+            for (slice, ordered) in members[shard].enumerated() {
+                var features = [Float]()
+                features.reserveCapacity(ordered.count * width)
+                for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
+                let rows = SliceRows(
+                    keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
+                    data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                files.append(try store.writeRows(rows, shard: shard, slice: slice, generation: 1))
+                for record in ordered {
+                    entries.append(RecordEntry(key: keys[record].hex, subjectKey: subjects[record]?.hex, shard: shard, slice: slice))
+                }
+            }
+            manifest.shards.append(Manifest.Shard(rows: files, checkpoints: []))
+        }
+        try ledger.insertRecords(entries)
+        let json = manifest.json()
+        _ = try ledger.publish(PublishInput(
+            parent: nil, kind: "import", manifest: json, manifestSHA256: sha256Hex(Array(json.utf8)), at: Date()))
+        try ledger.appendEvent(
+            kind: "store.created", requestID: nil, recordKey: nil, shard: nil,
+            payload: #"{"records":\#(data.count),"shards":\#(options.shards),"slices":\#(options.slices),"source_sha256":"\#(try fileHash(options.data))"}"#,
+            at: Date())
+        try config.save(layout)
+        logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
+        return store
+    }
+
+    static func validate(_ options: CreateOptions, layout: StoreLayout) throws {
+        guard options.shards >= 1, options.slices >= 1 else { throw UnlearnError(.usage, "--shards and --slices must be at least 1") }
+        guard options.training.epochs >= 1 else { throw UnlearnError(.usage, "--epochs must be at least 1") }
+        guard options.training.batchSize >= 1 else { throw UnlearnError(.usage, "--batch must be at least 1") }
+        guard options.training.optimizer.learningRate > 0, options.training.optimizer.learningRate.isFinite else {
+            throw UnlearnError(.usage, "--lr must be a positive number")
+        }
+        guard options.dueDays >= 1 else { throw UnlearnError(.usage, "--due-days must be at least 1") }
+        if FileManager.default.fileExists(atPath: layout.configPath) {
+            throw UnlearnError(.usage, "a store already exists at '\(layout.root)'", hint: "Choose another --store, or remove that directory first.")
+        }
+    }
+
+    /// A crash during an earlier init leaves files but no store.json; clear only what init writes.
+    static func removeIncompleteStore(_ layout: StoreLayout) throws {
+        for file in layout.storeFiles() { try AtomicFile.remove(layout.path(file)) }
+        for name in ["store.key", "ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"] {
+            try AtomicFile.remove(layout.path(name))
+        }
+    }
+
+    static func fileHash(_ url: URL) throws -> String {
+        sha256Hex(try AtomicFile.read(url.path))
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import UnlearnCore
+import UnlearnData
+
+/// Accuracy of the ensemble on a labelled test file.
+public struct EvaluationReport: Sendable, Codable {
+    public var version: Int
+    public var rows: Int
+    public var aggregation: Aggregation
+    /// The configured aggregation's accuracy, as a fraction.
+    public var accuracy: Double
+    public var accuracyByAggregation: [String: Double]
+    public var shardAccuracies: [Double]
+    public var monolithic: MonolithicBaseline?
+
+    enum CodingKeys: String, CodingKey {
+        case version, rows, aggregation, accuracy, monolithic
+        case accuracyByAggregation = "accuracy_by_aggregation"
+        case shardAccuracies = "shard_accuracies"
+    }
+}
+
+/// The S=1, R=1 model trained by the same code on the same live rows: SISA's reference point.
+public struct MonolithicBaseline: Sendable, Codable {
+    public var accuracy: Double
+    public var trainSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case accuracy
+        case trainSeconds = "train_seconds"
+    }
+}
+
+/// Predictions for the rows of a file.
+public struct Predictions: Sendable {
+    public var ids: [String]
+    public var labels: [String]
+    public var classes: [String]
+    /// (rows, classes): vote fractions or mean probabilities.
+    public var scores: [Float]
+}
+
+extension Store {
+    /// The live ensemble: each shard's model after its last slice.
+    ///
+    /// A retrain may publish and purge while this reads; a file of the version read a moment ago
+    /// can then be gone. That version is superseded, so read the newer one (a few attempts).
+    ///
+    /// - Parameter excludingPending: leave out the shards that still hold records awaiting deletion,
+    ///   so a request takes effect in answers before the retrain runs (at some cost in accuracy).
+    public func ensemble(excludingPending: Bool = false) throws -> (version: Int, ensemble: Ensemble) {
+        let skipped = excludingPending ? Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }) : []
+        guard skipped.count < config.shards else {
+            throw UnlearnError(.usage, "every shard holds a record awaiting deletion, so none is left to answer",
+                               hint: "Run 'unlearn retrain --store \(layout.root)' first.")
+        }
+        var attempt = 0
+        while true {
+            let live = try trainedVersion()
+            do {
+                let parameters = try live.manifest.shards.enumerated().filter { !skipped.contains($0.offset) }.map { shard, files in
+                    try readCheckpoint(files.checkpoints[config.slices - 1], shard: shard, slice: config.slices - 1).parameters
+                }
+                return (live.version.version, Ensemble(shape: config.shape, parameters: parameters))
+            } catch let error as StoreIOError {
+                // Only a newer version explains a missing file; otherwise the store is damaged.
+                guard case .missing = error, attempt < 3, try ledger.latestVersion()?.version ?? 0 > live.version.version else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Evaluates the live ensemble on a labelled file read through the store's encoders.
+    public func evaluate(data: URL, labels: URL?, monolithic: Bool = false, excludingPending: Bool = false) throws -> EvaluationReport {
+        let test = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: true)
+        let (version, ensemble) = try ensemble(excludingPending: excludingPending)
+        let perShard = ensemble.shardProbabilities(test.features, rows: test.count)
+        let classes = config.shape.outputs
+        var byAggregation: [String: Double] = [:]
+        for aggregation in Aggregation.allCases {
+            let labels = Ensemble.combine(perShard, rows: test.count, classes: classes, using: aggregation).labels
+            byAggregation[aggregation.rawValue] = accuracy(labels, test.labels)
+        }
+        let shardAccuracies = perShard.map { probabilities in
+            accuracy(Ensemble.combine([probabilities], rows: test.count, classes: classes, using: .mean).labels, test.labels)
+        }
+        let baseline = monolithic ? try trainMonolithic(evaluatingOn: test) : nil
+        return EvaluationReport(
+            version: version, rows: test.count, aggregation: config.aggregation,
+            accuracy: byAggregation[config.aggregation.rawValue]!, accuracyByAggregation: byAggregation,
+            shardAccuracies: shardAccuracies, monolithic: baseline)
+    }
+
+    /// Trains S=1, R=1 on all live rows in memory (nothing is written) and scores it on `test`.
+    func trainMonolithic(evaluatingOn test: ImportedData) throws -> MonolithicBaseline {
+        let live = try liveVersion()
+        var all = SliceData(labels: [], features: [])
+        for shard in live.manifest.shards {
+            for file in shard.rows {
+                let rows = try readRows(file)
+                all.labels += rows.data.labels
+                all.features += rows.data.features
+            }
+        }
+        BLAS.useSingleThread()
+        let trainer = ShardTrainer(shape: config.shape, config: config.training, slices: 1)
+        let started = Date()
+        let state = trainer.trainFromScratch(shard: 0, data: [all]).last!
+        let seconds = Date().timeIntervalSince(started)
+        let model = Ensemble(shape: config.shape, parameters: [state.parameters])
+        return MonolithicBaseline(accuracy: accuracy(model.predict(test.features, rows: test.count, using: .mean).labels, test.labels), trainSeconds: seconds)
+    }
+
+    /// Predicts labels for the rows of a file (labels in it, if any, are ignored).
+    public func predict(data: URL, labels: URL?, aggregation: Aggregation? = nil, excludingPending: Bool = false) throws -> Predictions {
+        let input = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: false)
+        let (_, ensemble) = try ensemble(excludingPending: excludingPending)
+        let result = ensemble.predict(input.features, rows: input.count, using: aggregation ?? config.aggregation)
+        return Predictions(
+            ids: input.ids, labels: result.labels.map { config.schema.classes[Int($0)] },
+            classes: config.schema.classes, scores: result.scores)
+    }
+}

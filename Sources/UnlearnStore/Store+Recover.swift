@@ -1,0 +1,40 @@
+import Foundation
+import UnlearnData
+
+extension Store {
+    /// Brings the store back to its last published version after a crash: removes temp files and
+    /// row or checkpoint files the live version does not name (orphans of an unpublished job, or
+    /// superseded files a crash left before purge), and marks interrupted jobs failed.
+    /// Callers hold the store lock, so no running job's files are touched.
+    /// A `--shard` worker recovers only its shard: other shards may be mid-job in other workers,
+    /// so their files and the running jobs are left to the next whole-store job.
+    @discardableResult
+    public func recover(shard: Int? = nil) throws -> [String] {
+        let live = try liveVersion()
+        var removed = try removeUnreferenced(keeping: live.manifest, shard: shard)
+        var abandoned = 0
+        if shard == nil {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.root)) ?? [] where name.contains(".tmp-") {
+                try AtomicFile.remove(layout.path(name))
+                removed.append(name)
+            }
+            abandoned = try ledger.abandonRunningJobs(at: Date())
+        }
+        if !removed.isEmpty || abandoned > 0 {
+            try ledger.appendEvent(
+                kind: "store.recovered", requestID: nil, recordKey: nil, shard: nil,
+                payload: #"{"files_removed":\#(removed.count),"jobs_abandoned":\#(abandoned),"version":\#(live.version.version)}"#, at: Date())
+            logger.notice("recovered store", metadata: ["files.removed": "\(removed.count)", "jobs.abandoned": "\(abandoned)"])
+        }
+        return removed
+    }
+}
+
+extension Store {
+    /// ``recover()`` under the store lock, for the `recover` command.
+    public func recoverLocked() throws -> [String] {
+        let lock = try StoreLock(layout)
+        defer { withExtendedLifetime(lock) {} }
+        return try recover()
+    }
+}
