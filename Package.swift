@@ -75,7 +75,10 @@ let package = Package(
 
         .testTarget(name: "UnlearnCoreTests", dependencies: ["UnlearnCore"]),
         .testTarget(name: "UnlearnDataTests", dependencies: ["UnlearnData", "UnlearnCore"]),
-        .testTarget(name: "UnlearnLedgerTests", dependencies: ["UnlearnLedger"]),
+        .testTarget(
+            name: "UnlearnLedgerTests",
+            dependencies: ["UnlearnLedger", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "UnlearnStoreTests",
             dependencies: [

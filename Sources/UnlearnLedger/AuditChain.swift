@@ -26,19 +26,19 @@ struct AuditChain {
     /// Appends one event after the head and moves the head to it.
     @discardableResult
     mutating func append(
-        _ db: Database, kind: String, requestID: Int64? = nil, recordKey: String? = nil,
+        _ db: Database, kind: AuditEventKind, requestID: Int64? = nil, recordKey: String? = nil,
         shard: Int? = nil, payload: String, at: Date = Date()
     ) throws -> AuditEvent {
         let atSeconds = at.timeIntervalSince1970
         let hash = Self.hash(
-            prevHash: lastHash, seq: nextSeq, atSeconds: atSeconds, kind: kind,
+            prevHash: lastHash, seq: nextSeq, atSeconds: atSeconds, kind: kind.rawValue,
             requestID: requestID, recordKey: recordKey, shard: shard, payload: payload)
         let insert = try db.cachedStatement(sql: """
             INSERT INTO audit_event (seq, at, kind, request_id, record_key, shard, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insert.execute(arguments: [
-            nextSeq, atSeconds, kind, requestID, recordKey, shard, payload, lastHash, hash,
+            nextSeq, atSeconds, kind.rawValue, requestID, recordKey, shard, payload, lastHash, hash,
         ])
         let event = AuditEvent(
             seq: nextSeq, atSeconds: atSeconds, kind: kind, requestID: requestID,

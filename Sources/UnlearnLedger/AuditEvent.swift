@@ -9,7 +9,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     /// `at` is derived from it; converting a `Date` back may not reproduce these bits,
     /// so external verifiers should hash this value.
     public var atSeconds: Double
-    public var kind: String
+    public var kind: AuditEventKind
     public var requestID: Int64?
     public var recordKey: String?
     public var shard: Int?
@@ -19,7 +19,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var hash: String
 
     public init(
-        seq: Int64, atSeconds: Double, kind: String, requestID: Int64?, recordKey: String?,
+        seq: Int64, atSeconds: Double, kind: AuditEventKind, requestID: Int64?, recordKey: String?,
         shard: Int?, payload: String, prevHash: String, hash: String
     ) {
         self.seq = seq

@@ -6,47 +6,84 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes one flat JSON object, keys in the order given.
+/// Writes one JSON object, keys in the order given: the one writer of every JSON text the
+/// ledger stores (audit payloads, receipts, job plans, manifests).
 ///
-/// Audit payloads are hashed as text, so they are written by hand rather than by
-/// `JSONEncoder`: the output is fixed by this code alone, and it costs a few hundred
-/// nanoseconds instead of tens of microseconds per intake.
-struct JSONWriter {
+/// Ledger JSON is hashed as text, so it is written by this code alone rather than by
+/// `JSONEncoder`, whose output may change between Foundation versions; it also costs a few
+/// hundred nanoseconds instead of tens of microseconds per intake. Callers add keys in sorted
+/// order, so the text equals what a sorted-keys encoder would write. Read it back with
+/// `JSONDecoder`.
+public struct JSONWriter: Sendable {
     private var text = "{"
     private var empty = true
 
-    /// The finished object.
-    var json: String { text + "}" }
+    public init() {}
 
-    mutating func add(_ key: String, _ value: String?) {
+    /// The finished object.
+    public var json: String { text + "}" }
+
+    public mutating func add(_ key: String, _ value: String?) {
         self.key(key)
         if let value { Self.appendString(value, to: &text) } else { text += "null" }
     }
 
-    mutating func add(_ key: String, _ value: Int?) {
+    public mutating func add(_ key: String, _ value: Int?) {
         self.key(key)
         text += value.map { String($0) } ?? "null"
     }
 
-    mutating func add(_ key: String, _ value: Int64?) {
+    public mutating func add(_ key: String, _ value: Int64?) {
         self.key(key)
         text += value.map { String($0) } ?? "null"
     }
 
-    mutating func add(_ key: String, _ value: Double) {
+    /// A number; NaN and infinities, which JSON cannot hold, become null.
+    public mutating func add(_ key: String, _ value: Double?) {
         self.key(key)
-        text += value.isFinite ? String(value) : "null"
+        text += value.flatMap { $0.isFinite ? String($0) : nil } ?? "null"
+    }
+
+    public mutating func add(_ key: String, _ value: Bool) {
+        self.key(key)
+        text += value ? "true" : "false"
     }
 
     /// A date as ISO 8601 UTC, with milliseconds only when it has them.
-    mutating func add(_ key: String, _ value: Date) {
-        add(key, Self.iso8601(value))
+    public mutating func add(_ key: String, _ value: Date?) {
+        add(key, value.map(Self.iso8601))
+    }
+
+    public mutating func add(_ key: String, _ values: [Int]) {
+        add(key, rawArray: values.map { String($0) })
+    }
+
+    public mutating func add(_ key: String, _ values: [Int64]) {
+        add(key, rawArray: values.map { String($0) })
+    }
+
+    public mutating func add(_ key: String, _ values: [String]) {
+        add(key, rawArray: values.map { value in
+            var literal = ""
+            Self.appendString(value, to: &literal)
+            return literal
+        })
+    }
+
+    /// A nested object.
+    public mutating func add(_ key: String, _ object: JSONWriter) {
+        add(key, rawArray: [object.json], bracketed: false)
+    }
+
+    /// An array of objects.
+    public mutating func add(_ key: String, _ objects: [JSONWriter]) {
+        add(key, rawArray: objects.map(\.json))
     }
 
     /// An array of values that are already JSON.
-    mutating func add(_ key: String, rawArray elements: [String]) {
+    mutating func add(_ key: String, rawArray elements: [String], bracketed: Bool = true) {
         self.key(key)
-        text += "[" + elements.joined(separator: ",") + "]"
+        text += bracketed ? "[" + elements.joined(separator: ",") + "]" : elements.joined()
     }
 
     private mutating func key(_ key: String) {
@@ -76,7 +113,7 @@ struct JSONWriter {
     }
 
     /// `2025-01-01T00:00:00Z`, or `2025-01-01T00:00:00.250Z` with a fractional second.
-    static func iso8601(_ date: Date) -> String {
+    public static func iso8601(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
         let whole = seconds.rounded(.down)
         let millis = Int(((seconds - whole) * 1000).rounded())

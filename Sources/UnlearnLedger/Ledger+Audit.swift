@@ -6,7 +6,7 @@ extension Ledger {
     /// its own transaction.
     @discardableResult
     public func appendEvent(
-        kind: String, requestID: Int64?, recordKey: String?, shard: Int?, payload: String, at: Date
+        kind: AuditEventKind, requestID: Int64?, recordKey: String?, shard: Int?, payload: String, at: Date
     ) throws -> AuditEvent {
         try write { db in
             var chain = try AuditChain.head(db)
@@ -97,7 +97,7 @@ extension Ledger {
                     return broken("prev_hash does not match the hash of the event before it")
                 }
                 let recomputed = AuditChain.hash(
-                    prevHash: event.prevHash, seq: event.seq, atSeconds: event.atSeconds, kind: event.kind,
+                    prevHash: event.prevHash, seq: event.seq, atSeconds: event.atSeconds, kind: event.kind.rawValue,
                     requestID: event.requestID, recordKey: event.recordKey, shard: event.shard,
                     payload: event.payload)
                 if recomputed != event.hash {

@@ -110,7 +110,7 @@ extension Ledger {
             requestedBy: submission.requestedBy, reason: submission.reason, status: .pending,
             records: covered)
         try chain.append(
-            db, kind: "request.received", requestID: id,
+            db, kind: .requestReceived, requestID: id,
             recordKey: submission.targetKind == .record ? submission.targetKey : nil,
             shard: request.singleShard, payload: Payload.received(request), at: submission.receivedAt)
         return request

@@ -5,18 +5,19 @@ extension Ledger {
     /// Records a running job and appends `job.started` (with the plan's sha256).
     ///
     /// - Parameters:
-    ///   - plan: JSON written by the orchestrator; stored as is.
+    ///   - kind: Training from scratch or unlearning.
+    ///   - plan: JSON written by the orchestrator (through ``JSONWriter``); stored as is.
     ///   - worker: Who runs it (host, pid), for operators.
     /// - Returns: The job id.
-    public func startJob(plan: String, worker: String?, at: Date) throws -> Int64 {
+    public func startJob(kind: JobKind, plan: String, worker: String?, at: Date) throws -> Int64 {
         try write { db in
             try db.run(
-                "INSERT INTO retrain_job (started_at, status, plan, worker) VALUES (?, 'running', ?, ?)",
-                [at.unix, plan, worker])
+                "INSERT INTO retrain_job (kind, started_at, status, plan, worker) VALUES (?, ?, 'running', ?, ?)",
+                [kind.rawValue, at.unix, plan, worker])
             let id = db.lastInsertedRowID
             var chain = try AuditChain.head(db)
-            let payload = Payload.jobStarted(id: id, worker: worker, planSHA256: Self.sha256Hex(plan))
-            try chain.append(db, kind: "job.started", payload: payload, at: at)
+            let payload = Payload.jobStarted(id: id, kind: kind, worker: worker, planSHA256: Self.sha256Hex(plan))
+            try chain.append(db, kind: .jobStarted, payload: payload, at: at)
             return id
         }
     }
@@ -66,8 +67,8 @@ extension Ledger {
         guard let row = try db.row("SELECT * FROM retrain_job WHERE id = ?", [id]) else {
             throw LedgerError.unknownJob(id: id)
         }
-        let job = RetrainJob(row: row)
-        guard job.status == "running" else { throw LedgerError.jobNotRunning(id: id, status: job.status) }
+        let job = try RetrainJob(row: row)
+        guard job.status == .running else { throw LedgerError.jobNotRunning(id: id, status: job.status) }
         return job
     }
 
@@ -79,6 +80,6 @@ extension Ledger {
             "UPDATE retrain_job SET status = 'failed', finished_at = ?, seconds = ?, error = ? WHERE id = ?",
             [at.unix, seconds, error, job.id])
         let payload = Payload.jobFailed(id: job.id, error: error, seconds: seconds)
-        try chain.append(db, kind: "job.failed", payload: payload, at: at)
+        try chain.append(db, kind: .jobFailed, payload: payload, at: at)
     }
 }

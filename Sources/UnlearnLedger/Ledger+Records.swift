@@ -40,7 +40,7 @@ extension Ledger {
                 }
                 var chain = try AuditChain.head(db)
                 try chain.append(
-                    db, kind: "records.indexed", payload: Payload.indexed(count: entries.count), at: at)
+                    db, kind: .recordsIndexed, payload: Payload.indexed(count: entries.count), at: at)
             }
         }
     }

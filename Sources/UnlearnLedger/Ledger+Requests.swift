@@ -50,7 +50,7 @@ extension Ledger {
             let released = db.changesCount
             var chain = try AuditChain.head(db)
             try chain.append(
-                db, kind: "request.rejected", requestID: id,
+                db, kind: .requestRejected, requestID: id,
                 recordKey: request.targetKind == .record ? request.targetKey : nil,
                 shard: request.singleShard,
                 payload: Payload.rejected(reason: reason, released: released), at: at)

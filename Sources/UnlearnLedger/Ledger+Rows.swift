@@ -43,20 +43,20 @@ extension DeletionRequest {
 
 extension RetrainJob {
     /// From a `retrain_job` row (`SELECT *`).
-    init(row: Row) {
+    init(row: Row) throws {
         self.init(
-            id: row["id"], startedAt: Date(unix: row["started_at"]),
-            finishedAt: (row["finished_at"] as Double?).map(Date.init(unix:)), status: row["status"],
+            id: row["id"], kind: try JobKind.decode(row["kind"]), startedAt: Date(unix: row["started_at"]),
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(unix:)), status: try JobStatus.decode(row["status"]),
             plan: row["plan"], seconds: row["seconds"], error: row["error"], worker: row["worker"])
     }
 }
 
 extension ModelVersion {
     /// From a `model_version` row (`SELECT *`).
-    init(row: Row) {
+    init(row: Row) throws {
         self.init(
             version: row["version"], createdAt: Date(unix: row["created_at"]), parent: row["parent"],
-            jobID: row["job_id"], kind: row["kind"], manifest: row["manifest"],
+            jobID: row["job_id"], kind: try VersionKind.decode(row["kind"]), manifest: row["manifest"],
             manifestSHA256: row["manifest_sha256"])
     }
 }
@@ -65,7 +65,7 @@ extension AuditEvent {
     /// From an `audit_event` row (`SELECT *`).
     init(row: Row) {
         self.init(
-            seq: row["seq"], atSeconds: row["at"], kind: row["kind"], requestID: row["request_id"],
+            seq: row["seq"], atSeconds: row["at"], kind: AuditEventKind(rawValue: row["kind"]), requestID: row["request_id"],
             recordKey: row["record_key"], shard: row["shard"], payload: row["payload"],
             prevHash: row["prev_hash"], hash: row["hash"])
     }

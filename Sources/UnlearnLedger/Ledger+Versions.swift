@@ -57,7 +57,7 @@ extension Ledger {
                 INSERT INTO model_version (version, created_at, parent, job_id, kind, manifest, manifest_sha256)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [
-                    version.version, input.at.unix, version.parent, version.jobID, version.kind,
+                    version.version, input.at.unix, version.parent, version.jobID, version.kind.rawValue,
                     version.manifest, version.manifestSHA256,
                 ])
             if let job {
@@ -68,7 +68,7 @@ extension Ledger {
             }
 
             var chain = try AuditChain.head(db)
-            try chain.append(db, kind: "version.published", payload: Payload.published(version), at: input.at)
+            try chain.append(db, kind: .versionPublished, payload: Payload.published(version), at: input.at)
 
             for request in requests {
                 let receipt = input.receipts[request.id]!
@@ -82,7 +82,7 @@ extension Ledger {
                     WHERE key IN (SELECT record_key FROM request_record WHERE request_id = ?)
                     """, [version.version, request.id])
                 try chain.append(
-                    db, kind: "request.completed", requestID: request.id,
+                    db, kind: .requestCompleted, requestID: request.id,
                     recordKey: request.targetKind == .record ? request.targetKey : nil,
                     shard: request.singleShard, payload: receipt, at: input.at)
             }

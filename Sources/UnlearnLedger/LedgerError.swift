@@ -17,7 +17,7 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingReceipt(requestID: Int64)
     case unknownJob(id: Int64)
     /// The job was already finished (for example abandoned by crash recovery).
-    case jobNotRunning(id: Int64, status: String)
+    case jobNotRunning(id: Int64, status: JobStatus)
     /// The ledger file could not be created owner-only.
     case cannotCreateFile(path: String, errno: Int32)
     /// A stored value breaks the schema's rules (the file was edited outside the ledger).

@@ -9,6 +9,9 @@ enum LedgerSchema {
         migrator.registerMigration("v1 create ledger") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 job kind") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -90,5 +93,13 @@ enum LedgerSchema {
         CREATE INDEX audit_event_record ON audit_event(record_key);
         CREATE INDEX audit_event_shard ON audit_event(shard);
         CREATE INDEX audit_event_at ON audit_event(at);
+        """
+
+    // Jobs say what they do, so that questions such as "when was the live ensemble trained"
+    // need no search through plan text. Earlier jobs are classified by their plan, which
+    // named its kind for training jobs only.
+    private static let v2 = """
+        ALTER TABLE retrain_job ADD COLUMN kind TEXT NOT NULL DEFAULT 'retrain' CHECK (kind IN ('train', 'retrain'));
+        UPDATE retrain_job SET kind = 'train' WHERE plan LIKE '%"kind":"train"%';
         """
 }

@@ -7,14 +7,13 @@ public struct ModelVersion: Sendable, Hashable, Codable {
     public var parent: Int?
     /// The job that produced it (nil for imports).
     public var jobID: Int64?
-    /// `import`, `train` or `retrain`.
-    public var kind: String
+    public var kind: VersionKind
     /// JSON written by the orchestrator (per-shard checkpoint hashes and so on).
     public var manifest: String
     public var manifestSHA256: String
 
     public init(
-        version: Int, createdAt: Date, parent: Int?, jobID: Int64?, kind: String,
+        version: Int, createdAt: Date, parent: Int?, jobID: Int64?, kind: VersionKind,
         manifest: String, manifestSHA256: String
     ) {
         self.version = version
@@ -31,7 +30,7 @@ public struct ModelVersion: Sendable, Hashable, Codable {
 public struct PublishInput: Sendable, Hashable {
     /// The version the new one was built from; must still be the latest.
     public var parent: Int?
-    public var kind: String
+    public var kind: VersionKind
     public var manifest: String
     public var manifestSHA256: String
     /// The running job to finish as completed, if any.
@@ -45,7 +44,7 @@ public struct PublishInput: Sendable, Hashable {
     public var jobSeconds: Double?
 
     public init(
-        parent: Int?, kind: String, manifest: String, manifestSHA256: String,
+        parent: Int?, kind: VersionKind, manifest: String, manifestSHA256: String,
         jobID: Int64? = nil, completedRequests: [Int64] = [], receipts: [Int64: String] = [:],
         at: Date, jobSeconds: Double? = nil
     ) {

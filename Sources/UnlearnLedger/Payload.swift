@@ -15,12 +15,12 @@ enum Payload {
         writer.add("due_at", request.dueAt)
         writer.add("reason", request.reason)
         writer.add("received_at", request.receivedAt)
-        writer.add("records", rawArray: request.records.map { record in
+        writer.add("records", request.records.map { record in
             var item = JSONWriter()
             item.add("key", record.key)
             item.add("shard", record.shard)
             item.add("slice", record.slice)
-            return item.json
+            return item
         })
         writer.add("requested_by", request.requestedBy)
         writer.add("target_key", request.targetKey)
@@ -37,9 +37,10 @@ enum Payload {
     }
 
     /// `job.started`: the plan itself stays in `retrain_job`; the chain pins its hash.
-    static func jobStarted(id: Int64, worker: String?, planSHA256: String) -> String {
+    static func jobStarted(id: Int64, kind: JobKind, worker: String?, planSHA256: String) -> String {
         var writer = JSONWriter()
         writer.add("job_id", id)
+        writer.add("kind", kind.rawValue)
         writer.add("plan_sha256", planSHA256)
         writer.add("worker", worker)
         return writer.json
@@ -58,7 +59,7 @@ enum Payload {
     static func published(_ version: ModelVersion) -> String {
         var writer = JSONWriter()
         writer.add("job_id", version.jobID)
-        writer.add("kind", version.kind)
+        writer.add("kind", version.kind.rawValue)
         writer.add("manifest_sha256", version.manifestSHA256)
         writer.add("parent", version.parent)
         writer.add("version", version.version)

@@ -1,5 +1,6 @@
 import Foundation
 import UnlearnData
+import UnlearnLedger
 
 /// The files that make up one published model version. Stored as canonical JSON in the ledger;
 /// every file on disk that no published-latest manifest names is an orphan or superseded.
@@ -23,11 +24,27 @@ public struct Manifest: Codable, Equatable, Sendable {
 
     public var isTrained: Bool { shards.allSatisfy { !$0.checkpoints.isEmpty } }
     public var allPaths: Set<String> { Set(shards.flatMap { $0.rows.map(\.path) + $0.checkpoints.map(\.path) }) }
+    /// Rows in all live row files.
+    public var liveRows: Int { shards.reduce(0) { $0 + $1.rows.reduce(0) { $0 + ($1.rows ?? 0) } } }
 
+    /// The ledger's text of this manifest (sorted keys, as `JSONEncoder` with sorted keys writes it).
     public func json() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        func entry(_ file: File) -> JSONWriter {
+            var writer = JSONWriter()
+            writer.add("path", file.path)
+            writer.add("payloadSHA256", file.payloadSHA256)
+            if let rows = file.rows { writer.add("rows", rows) }
+            writer.add("sha256", file.sha256)
+            return writer
+        }
+        var writer = JSONWriter()
+        writer.add("shards", shards.map { shard in
+            var item = JSONWriter()
+            item.add("checkpoints", shard.checkpoints.map(entry))
+            item.add("rows", shard.rows.map(entry))
+            return item
+        })
+        return writer.json
     }
 
     static func parse(_ json: String, version: Int) throws -> Manifest {

@@ -1,4 +1,4 @@
-import UnlearnCore
+import UnlearnLedger
 
 /// The least work that removes a set of records: for each shard holding one, retrain from the
 /// earliest slice that held one.
@@ -34,5 +34,41 @@ public struct RetrainPlan: Sendable, Codable, Equatable {
         case requests, shards
         case fullSamplePasses = "full_sample_passes"
         case monolithicSamplePasses = "monolithic_sample_passes"
+    }
+
+    /// The ledger's text of this plan (sorted keys), stored with its job.
+    public func json() -> String {
+        var writer = JSONWriter()
+        writer.add("full_sample_passes", fullSamplePasses)
+        writer.add("monolithic_sample_passes", monolithicSamplePasses)
+        writer.add("requests", requests)
+        writer.add("shards", shards.map { work in
+            var item = JSONWriter()
+            item.add("first_slice", work.firstSlice)
+            item.add("records", work.records)
+            item.add("rewritten_slices", work.rewrittenSlices)
+            item.add("sample_passes", work.samplePasses)
+            item.add("shard", work.shard)
+            return item
+        })
+        return writer.json
+    }
+}
+
+/// What a training job trains: every shard, or the ones a `train --shard` run names.
+public struct TrainPlan: Sendable, Codable, Equatable {
+    public var shards: [Int]
+    public var samplePasses: Int
+
+    enum CodingKeys: String, CodingKey {
+        case shards
+        case samplePasses = "sample_passes"
+    }
+
+    public func json() -> String {
+        var writer = JSONWriter()
+        writer.add("sample_passes", samplePasses)
+        writer.add("shards", shards)
+        return writer.json
     }
 }

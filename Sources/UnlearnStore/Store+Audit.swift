@@ -21,7 +21,7 @@ public struct AuditQuery: Sendable {
 public struct RequestTimeline: Sendable, Codable {
     public struct Job: Sendable, Codable {
         public var id: Int64
-        public var status: String
+        public var status: JobStatus
         public var startedAt: Date
         public var finishedAt: Date?
         public var seconds: Double?
@@ -103,20 +103,28 @@ extension Store {
             completedAt: request.completedAt,
             records: request.records.map { RecordPlacement(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) },
             job: job, version: request.modelVersion, replacedFiles: replaced, purged: purged,
-            verified: events.last { $0.kind == "verify.passed" }?.at,
-            events: events.map { .init(seq: $0.seq, at: $0.at, kind: $0.kind, payload: $0.payload) })
+            verified: events.last { $0.kind == .verifyPassed }?.at,
+            events: events.map { .init(seq: $0.seq, at: $0.at, kind: $0.kind.rawValue, payload: $0.payload) })
     }
 
     /// A dry run of the next retrain: the pending requests plus `targets`, planned but not written.
     public func estimate(adding targets: [DeletionTarget]) throws -> RetrainPlan {
-        var records = try ledger.pendingRequests().flatMap(\.records)
+        var requests = try ledger.pendingRequests()
+        let now = Date()
         for (index, target) in targets.enumerated() {
-            let submission = try submission(for: target, index: index, count: targets.count, requestedBy: nil, reason: nil, at: Date())
+            let submission = try submission(for: target, index: index, count: targets.count, requestedBy: nil, reason: nil, at: now)
+            let records: [RecordEntry]
             switch target {
-            case .record: records += try ledger.record(key: submission.targetKey).map { [$0] } ?? []
-            case .subject: records += try ledger.records(subjectKey: submission.targetKey)
+            case .record: records = try ledger.record(key: submission.targetKey).map { [$0] } ?? []
+            case .subject: records = try ledger.records(subjectKey: submission.targetKey)
             }
+            // Not recorded: a hypothetical request, so it has no id (0).
+            requests.append(DeletionRequest(
+                id: 0, targetKind: submission.targetKind, targetKey: submission.targetKey,
+                receivedAt: now, dueAt: submission.dueAt, records: records))
         }
-        return try makePlan(records: records, requests: [], manifest: try liveVersion().manifest, only: nil).0
+        var plan = try self.plan(requests, manifest: try liveVersion().manifest).plan
+        plan.requests = []
+        return plan
     }
 }

@@ -62,7 +62,7 @@ extension Store {
             placements = Partitioner.prior(likelihoods: priors, shards: options.shards, slices: options.slices, seed: options.training.seed)
         }
 
-        try removeIncompleteStore(layout)
+        try refuseExistingStoreFiles(layout)
         try AtomicFile.makeDirectory(layout.root)
         let secret = Keyer.newSecret()
         try AtomicFile.write(secret, to: layout.secretPath)
@@ -96,7 +96,7 @@ extension Store {
                 let rows = SliceRows(
                     keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
                     data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
-                files.append(try store.writeRows(rows, shard: shard, slice: slice, generation: 1))
+                files.append(try store.files.writeRows(rows, shard: shard, slice: slice, generation: 1))
                 for record in ordered {
                     entries.append(RecordEntry(key: keys[record].hex, subjectKey: subjects[record]?.hex, shard: shard, slice: slice))
                 }
@@ -104,12 +104,10 @@ extension Store {
             manifest.shards.append(Manifest.Shard(rows: files, checkpoints: []))
         }
         try ledger.insertRecords(entries)
-        let json = manifest.json()
-        _ = try ledger.publish(PublishInput(
-            parent: nil, kind: "import", manifest: json, manifestSHA256: sha256Hex(Array(json.utf8)), at: Date()))
+        _ = try store.publisher.publish(manifest, parent: nil, kind: .imported)
         try ledger.appendEvent(
-            kind: "store.created", requestID: nil, recordKey: nil, shard: nil,
-            payload: #"{"records":\#(data.count),"shards":\#(options.shards),"slices":\#(options.slices),"source_sha256":"\#(try fileHash(options.data))"}"#,
+            kind: .storeCreated, requestID: nil, recordKey: nil, shard: nil,
+            payload: StorePayload.created(records: data.count, shards: options.shards, slices: options.slices, sourceSHA256: try fileHash(options.data)),
             at: Date())
         try config.save(layout)
         logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
@@ -124,17 +122,28 @@ extension Store {
             throw UnlearnError(.usage, "--lr must be a positive number")
         }
         guard options.dueDays >= 1 else { throw UnlearnError(.usage, "--due-days must be at least 1") }
-        if FileManager.default.fileExists(atPath: layout.configPath) {
-            throw UnlearnError(.usage, "a store already exists at '\(layout.root)'", hint: "Choose another --store, or remove that directory first.")
-        }
+        try refuseExistingStoreFiles(layout)
     }
 
-    /// A crash during an earlier init leaves files but no store.json; clear only what init writes.
-    static func removeIncompleteStore(_ layout: StoreLayout) throws {
-        for file in layout.storeFiles() { try AtomicFile.remove(layout.path(file)) }
-        for name in ["store.key", "ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"] {
-            try AtomicFile.remove(layout.path(name))
+    /// Refuses a directory that holds any file a store is made of. The ledger is the compliance
+    /// record and the key the only way to match ids to it: no command ever deletes them, so a
+    /// half-created store (an init that was killed) is named, and left for a person to remove.
+    static func refuseExistingStoreFiles(_ layout: StoreLayout) throws {
+        let present = layout.existingStoreFiles()
+        guard !present.isEmpty else { return }
+        let shardFolders = present.filter { $0.hasPrefix("shard-") }.count
+        let named = present.filter { !$0.hasPrefix("shard-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+        let listed = (named + (shardFolders > 0 ? ["\(shardFolders) shard folder(s)"] : [])).joined(separator: ", ")
+        if present.contains("store.json") {
+            throw UnlearnError(.usage, "a store already exists at '\(layout.root)' (\(listed))",
+                               hint: "Choose another --store. Nothing was changed.")
         }
+        throw UnlearnError(.usage, "'\(layout.root)' holds store files but no store.json (\(listed)): an 'unlearn init' that was interrupted, or a store whose store.json was lost",
+                           hint: """
+                               Nothing was changed. If an init was interrupted and nothing in it is needed, remove the directory by hand \
+                               (rm -r -- '\(layout.root)') and run init again. If it was a working store, restore store.json from a backup \
+                               instead: its ledger.sqlite is the record of every deletion request.
+                               """)
     }
 
     static func fileHash(_ url: URL) throws -> String {

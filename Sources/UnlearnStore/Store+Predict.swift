@@ -1,6 +1,7 @@
 import Foundation
 import UnlearnCore
 import UnlearnData
+import UnlearnLedger
 
 /// Accuracy of the ensemble on a labelled test file.
 public struct EvaluationReport: Sendable, Codable {
@@ -11,10 +12,12 @@ public struct EvaluationReport: Sendable, Codable {
     public var accuracy: Double
     public var accuracyByAggregation: [String: Double]
     public var shardAccuracies: [Double]
+    /// How the live ensemble was trained from scratch (nil for a store trained before jobs had kinds).
+    public var training: EnsembleTraining?
     public var monolithic: MonolithicBaseline?
 
     enum CodingKeys: String, CodingKey {
-        case version, rows, aggregation, accuracy, monolithic
+        case version, rows, aggregation, accuracy, monolithic, training
         case accuracyByAggregation = "accuracy_by_aggregation"
         case shardAccuracies = "shard_accuracies"
     }
@@ -29,6 +32,15 @@ public struct MonolithicBaseline: Sendable, Codable {
         case accuracy
         case trainSeconds = "train_seconds"
     }
+}
+
+/// The job that trained the live ensemble's shards from scratch.
+public struct EnsembleTraining: Sendable, Codable, Equatable {
+    /// The version it published.
+    public var version: Int
+    public var job: Int64
+    /// Wall time of the whole job (shards train in parallel).
+    public var seconds: Double
 }
 
 /// Predictions for the rows of a file.
@@ -59,7 +71,7 @@ extension Store {
             let live = try trainedVersion()
             do {
                 let parameters = try live.manifest.shards.enumerated().filter { !skipped.contains($0.offset) }.map { shard, files in
-                    try readCheckpoint(files.checkpoints[config.slices - 1], shard: shard, slice: config.slices - 1).parameters
+                    try self.files.readCheckpoint(files.checkpoints[config.slices - 1], shard: shard).parameters
                 }
                 return (live.version.version, Ensemble(shape: config.shape, parameters: parameters))
             } catch let error as StoreIOError {
@@ -88,7 +100,24 @@ extension Store {
         return EvaluationReport(
             version: version, rows: test.count, aggregation: config.aggregation,
             accuracy: byAggregation[config.aggregation.rawValue]!, accuracyByAggregation: byAggregation,
-            shardAccuracies: shardAccuracies, monolithic: baseline)
+            shardAccuracies: shardAccuracies, training: try ensembleTraining(), monolithic: baseline)
+    }
+
+    /// The newest training job in the live version's lineage that trained every shard from
+    /// scratch. Later `train --shard` and retrain jobs replaced parts of that ensemble; their
+    /// own (shorter) times are not the ensemble's training time.
+    public func ensembleTraining() throws -> EnsembleTraining? {
+        struct Shards: Decodable { var shards: [Int] }
+        var next = try liveVersion().version as ModelVersion?
+        while let version = next {
+            if version.kind == .train, let id = version.jobID, let job = try ledger.job(id: id), job.kind == .train,
+               let plan = try? JSONDecoder().decode(Shards.self, from: Data(job.plan.utf8)),
+               Set(plan.shards) == Set(0..<config.shards), let seconds = job.seconds {
+                return EnsembleTraining(version: version.version, job: id, seconds: seconds)
+            }
+            next = try version.parent.flatMap(ledger.version)
+        }
+        return nil
     }
 
     /// Trains S=1, R=1 on all live rows in memory (nothing is written) and scores it on `test`.
@@ -97,7 +126,7 @@ extension Store {
         var all = SliceData(labels: [], features: [])
         for shard in live.manifest.shards {
             for file in shard.rows {
-                let rows = try readRows(file)
+                let rows = try files.readRows(file)
                 all.labels += rows.data.labels
                 all.features += rows.data.features
             }

@@ -11,7 +11,7 @@ extension Store {
     @discardableResult
     public func recover(shard: Int? = nil) throws -> [String] {
         let live = try liveVersion()
-        var removed = try removeUnreferenced(keeping: live.manifest, shard: shard)
+        var removed = try files.removeFiles(notIn: live.manifest, shard: shard)
         var abandoned = 0
         if shard == nil {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.root)) ?? [] where name.contains(".tmp-") {
@@ -22,8 +22,8 @@ extension Store {
         }
         if !removed.isEmpty || abandoned > 0 {
             try ledger.appendEvent(
-                kind: "store.recovered", requestID: nil, recordKey: nil, shard: nil,
-                payload: #"{"files_removed":\#(removed.count),"jobs_abandoned":\#(abandoned),"version":\#(live.version.version)}"#, at: Date())
+                kind: .storeRecovered, requestID: nil, recordKey: nil, shard: nil,
+                payload: StorePayload.recovered(filesRemoved: removed.count, jobsAbandoned: abandoned, version: live.version.version), at: Date())
             logger.notice("recovered store", metadata: ["files.removed": "\(removed.count)", "jobs.abandoned": "\(abandoned)"])
         }
         return removed

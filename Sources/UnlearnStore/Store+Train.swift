@@ -23,10 +23,11 @@ extension Store {
             throw UnlearnError(.usage, "--shard needs a trained store", hint: "Run 'unlearn train --store \(layout.root)' without --shard first.")
         }
         let trainer = config.trainer
-        let costs = try shards.map { shard in
-            SISASchedule.cost(sliceSizes: try sliceSizes(live.manifest, shard: shard), epochs: trainer.epochsPerSlice, from: 0)
+        let costs = shards.map { shard in
+            SISASchedule.cost(sliceSizes: RetrainPlanner.sliceSizes(live.manifest, shard: shard), epochs: trainer.epochsPerSlice, from: 0)
         }
-        let jobID = try ledger.startJob(plan: #"{"kind":"train","shards":\#(shards)}"#, worker: workerName, at: Date())
+        let plan = TrainPlan(shards: shards, samplePasses: costs.reduce(0, +))
+        let jobID = try ledger.startJob(kind: .train, plan: plan.json(), worker: workerName, at: Date())
         let started = Date()
         let generation = live.version.version + 1
         let checkpoints = try runShards(shards, title: "train", samples: costs.reduce(0, +), job: jobID, showProgress: showProgress) { shard, progress in
@@ -35,7 +36,7 @@ extension Store {
         var manifest = live.manifest
         for (shard, files) in checkpoints { manifest.shards[shard].checkpoints = files }
         let seconds = Date().timeIntervalSince(started)
-        let (published, _) = try publish(manifest, parent: live.version, kind: "train", jobID: jobID, jobSeconds: seconds)
+        let (published, _) = try publisher.publish(manifest, parent: live.version, kind: .train, job: jobID, jobSeconds: seconds)
         logger.info("trained", metadata: ["version": "\(published.version)", "shards": "\(shards.count)", "seconds": "\(seconds)"])
         return TrainReport(version: published.version, shards: shards, samples: costs.reduce(0, +), seconds: seconds)
     }
@@ -46,14 +47,14 @@ extension Store {
         _ shard: Int, files shardFiles: Manifest.Shard, from first: Int, state: TrainingState, generation: Int, progress: ProgressDisplay?
     ) throws -> [Manifest.File] {
         let rowFiles = shardFiles.rows
-        let data = try rowFiles.map { try readRows($0).data }
+        let data = try rowFiles.map { try files.readRows($0).data }
         let lineage = rowFiles.map(\.payloadSHA256)
-        var files = Array(shardFiles.checkpoints.prefix(first))
+        var checkpoints = Array(shardFiles.checkpoints.prefix(first))
         try config.trainer.train(shard: shard, data: data, from: first, state: state, progress: { progress?.add(samples: $0) }) { slice, state in
             CrashPoint.hit("mid-train")
-            files.append(try writeCheckpoint(state, shard: shard, slice: slice, generation: generation, trainedOn: Array(lineage[...slice])))
+            checkpoints.append(try files.writeCheckpoint(state, shard: shard, slice: slice, generation: generation, trainedOn: Array(lineage[...slice])))
         }
-        return files
+        return checkpoints
     }
 
     /// Runs `work` for each shard in parallel under a progress display; a failure marks the job failed.
@@ -75,9 +76,4 @@ extension Store {
         }
     }
 
-    func sliceSizes(_ manifest: Manifest, shard: Int) throws -> [Int] {
-        manifest.shards[shard].rows.map { $0.rows ?? 0 }
-    }
-
-    var workerName: String { ProcessInfo.processInfo.hostName + ":\(getpid())" }
 }

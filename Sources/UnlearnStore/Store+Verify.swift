@@ -53,7 +53,7 @@ extension Store {
             for file in shard.rows + shard.checkpoints {
                 let bytes = try AtomicFile.read(layout.path(file.path))
                 if sha256Hex(bytes) != file.sha256 { damaged.append(file.path) }
-                if file.path.hasSuffix(".rows.zst"), try decodeRows(bytes, file: file).keys.contains(key) {
+                if file.path.hasSuffix(".rows.zst"), try files.decodeRows(bytes, file: file).keys.contains(key) {
                     holders.append(file.path)
                 }
             }
@@ -67,7 +67,7 @@ extension Store {
         var lineageBroken: [String] = [], stale: [String] = []
         let firstPublished = try firstPublication(of: Set(shardFiles.checkpoints.map(\.path)))
         for (slice, file) in shardFiles.checkpoints.enumerated() {
-            let metadata = try decodeCheckpoint(AtomicFile.read(layout.path(file.path)), file: file, shard: record.shard).0
+            let metadata = try files.decodeCheckpoint(AtomicFile.read(layout.path(file.path)), file: file, shard: record.shard).0
             if metadata.trainedOn != Array(rowHashes[record.shard][...slice]) { lineageBroken.append(file.path) }
             // From the record's slice on, each checkpoint must come from a version published after the request.
             if slice >= record.slice, let request, (firstPublished[file.path]?.createdAt ?? .distantPast) <= request.receivedAt {
@@ -86,15 +86,13 @@ extension Store {
 
         // 3. Optional replay: from-scratch training must reproduce the live checkpoint bytes.
         if replay && !shardFiles.checkpoints.isEmpty {
-            let data = try shardFiles.rows.map { try readRows($0).data }
+            let data = try shardFiles.rows.map { try files.readRows($0).data }
             BLAS.useSingleThread()
             let states = config.trainer.trainFromScratch(shard: record.shard, data: data)
             var mismatched: [Int] = []
             for (slice, state) in states.enumerated() {
-                let metadata = CheckpointFile.Metadata(
-                    shard: record.shard, slice: slice, shape: config.shape, optimizer: config.training.optimizer.kind,
-                    step: state.step, momentCount: state.moments.count, trainedOn: Array(rowHashes[record.shard][...slice]))
-                if sha256Hex(try CheckpointFile.encode(state, metadata: metadata)) != shardFiles.checkpoints[slice].sha256 { mismatched.append(slice) }
+                let bytes = try files.encodeCheckpoint(state, shard: record.shard, slice: slice, trainedOn: Array(rowHashes[record.shard][...slice]))
+                if sha256Hex(bytes) != shardFiles.checkpoints[slice].sha256 { mismatched.append(slice) }
             }
             check("replay from scratch", mismatched.isEmpty,
                   mismatched.isEmpty ? "retraining shard \(record.shard) from scratch without the deleted rows reproduced all \(states.count) checkpoints byte for byte" : "slices \(mismatched) differ")
@@ -103,8 +101,8 @@ extension Store {
         let report = VerificationReport(
             request: request?.id, key: key.short, shard: record.shard, slice: record.slice, version: live.version.version, checks: checks)
         try ledger.appendEvent(
-            kind: report.passed ? "verify.passed" : "verify.failed", requestID: request?.id, recordKey: key.hex, shard: record.shard,
-            payload: jsonObject(["version": live.version.version, "replay": replay, "failed": checks.filter { !$0.passed }.map(\.name)]), at: Date())
+            kind: report.passed ? .verifyPassed : .verifyFailed, requestID: request?.id, recordKey: key.hex, shard: record.shard,
+            payload: StorePayload.verified(version: live.version.version, replay: replay, failed: checks.filter { !$0.passed }.map(\.name)), at: Date())
         return report
     }
 

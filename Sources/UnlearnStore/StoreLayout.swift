@@ -32,6 +32,15 @@ public struct StoreLayout: Sendable {
         shardDirectory(shard) + String(format: "/slice-%03d.g%d.ckpt.zst", slice, generation)
     }
 
+    /// The names of the store's own files and folders present in the root: configuration, key,
+    /// ledger and its sidecars, locks, then shard folders and temp files.
+    public func existingStoreFiles() -> [String] {
+        let own = ["store.json", "store.key", "ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "retrain.lock"]
+        let entries = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+        let others = entries.filter { $0.hasPrefix("shard-") || $0.hasPrefix("retrain.shard-") || $0.contains(".tmp-") }
+        return own.filter(entries.contains) + others.sorted()
+    }
+
     /// Every row or checkpoint file present on disk (of one shard, if given), relative to the root.
     public func storeFiles(shard: Int? = nil) -> [String] {
         let fm = FileManager.default

@@ -21,7 +21,7 @@ struct EvalCommand: ParsableCommand {
                 return
             }
             let config = store.config
-            let trainSeconds = try store.ledger.jobs(limit: 50).first { $0.plan.contains(#""kind":"train""#) && $0.status == "completed" }?.seconds
+            let trainSeconds = report.training?.seconds
             print("test rows: \(report.rows)   model version: \(report.version)")
             print("model                          accuracy   train time")
             let ensembleTime = trainSeconds.map { String(format: "%8.2f s", $0) } ?? "       -"

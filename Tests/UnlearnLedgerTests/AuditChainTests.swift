@@ -13,10 +13,10 @@ struct AuditChainTests {
             let ids = try (0..<10).map { i in
                 try ledger.submitDeletion(deleteRecord(batch * 10 + i, at: Double(batch * 1_000 + i))).request.id
             }
-            let job = try ledger.startJob(plan: "{}", worker: "w", at: t(Double(batch * 1_000 + 500)))
+            let job = try ledger.startJob(kind: .retrain, plan: "{}", worker: "w", at: t(Double(batch * 1_000 + 500)))
             try publishNext(ledger, completing: ids, jobID: job, at: Double(batch * 1_000 + 600))
             try ledger.appendEvent(
-                kind: "verify.passed", requestID: nil, recordKey: nil, shard: batch, payload: #"{"ok":true}"#,
+                kind: .verifyPassed, requestID: nil, recordKey: nil, shard: batch, payload: #"{"ok":true}"#,
                 at: t(Double(batch * 1_000 + 700)))
         }
     }
@@ -47,7 +47,7 @@ struct AuditChainTests {
     func documentedRule() throws {
         let ledger = try Ledger.inMemory()
         let event = try ledger.appendEvent(
-            kind: "store.recovered", requestID: 7, recordKey: "abc", shard: 3, payload: #"{"n":1}"#, at: t(0.25))
+            kind: .storeRecovered, requestID: 7, recordKey: "abc", shard: 3, payload: #"{"n":1}"#, at: t(0.25))
         let bits = String(event.atSeconds.bitPattern, radix: 16)
         let text = [
             String(repeating: "0", count: 64), "1", String(repeating: "0", count: 16 - bits.count) + bits,
@@ -63,7 +63,7 @@ struct AuditChainTests {
     func editCaught(edit: String) throws {
         try withFileLedger { ledger, _ in
             try busyLedger(ledger)
-            let target = try #require(try allEvents(ledger).first { $0.kind == "verify.passed" }?.seq)
+            let target = try #require(try allEvents(ledger).first { $0.kind == .verifyPassed }?.seq)
             try ledger._executeForTesting(sql: "UPDATE audit_event SET \(edit) WHERE seq = \(target)")
             let report = try ledger.verifyChain()
             #expect(report.firstBrokenSeq == target)
@@ -92,7 +92,7 @@ struct AuditChainTests {
     func ruleHash(_ event: AuditEvent) -> String {
         let bits = String(event.atSeconds.bitPattern, radix: 16)
         return Ledger.sha256Hex([
-            event.prevHash, String(event.seq), String(repeating: "0", count: 16 - bits.count) + bits, event.kind,
+            event.prevHash, String(event.seq), String(repeating: "0", count: 16 - bits.count) + bits, event.kind.rawValue,
             event.requestID.map { String($0) } ?? "", event.recordKey ?? "", event.shard.map { String($0) } ?? "",
             event.payload,
         ].joined(separator: "\n"))
@@ -132,7 +132,7 @@ struct AuditChainTests {
             try busyLedger(ledger)
             let last = try #require(try ledger.chainHead()?.seq)
             try ledger._executeForTesting(sql: "DELETE FROM audit_event WHERE seq > \(last - 3)")
-            try ledger.appendEvent(kind: "store.recovered", requestID: nil, recordKey: nil, shard: nil,
+            try ledger.appendEvent(kind: .storeRecovered, requestID: nil, recordKey: nil, shard: nil,
                 payload: "{}", at: t(99_999))
             let report = try ledger.verifyChain()
             #expect(report.firstBrokenSeq == last + 1)
@@ -146,18 +146,18 @@ struct AuditChainTests {
             let request = try #require(try ledger.queryRequests(RequestFilter(recordKey: recordKey(12))).first)
             let byRequest = try ledger.events(requestID: request.id, recordKey: nil, shard: nil, since: nil,
                 until: nil, limit: nil)
-            #expect(byRequest.map(\.kind) == ["request.received", "request.completed"])
+            #expect(byRequest.map(\.kind.rawValue) == ["request.received", "request.completed"])
             #expect(try ledger.events(requestID: nil, recordKey: recordKey(12), shard: nil, since: nil, until: nil,
                 limit: nil) == byRequest)
             // record 12 is in shard 0; the standalone verify event of batch 0 is in shard 0 too.
             let shardZero = try ledger.events(requestID: nil, recordKey: nil, shard: 0, since: nil, until: nil,
                 limit: nil)
             #expect(shardZero.contains { $0.requestID == request.id })
-            #expect(shardZero.contains { $0.kind == "verify.passed" })
+            #expect(shardZero.contains { $0.kind == .verifyPassed })
             #expect(shardZero.allSatisfy { $0.shard == 0 })
             let window = try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: t(1_000),
                 until: t(1_600), limit: nil)
-            #expect(window.map(\.kind) == Array(repeating: "request.received", count: 10) + ["job.started"])
+            #expect(window.map(\.kind.rawValue) == Array(repeating: "request.received", count: 10) + ["job.started"])
             #expect(try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil, limit: 3)
                 .map(\.seq) == [1, 2, 3])
             #expect(try ledger.events(requestID: request.id, recordKey: recordKey(13), shard: nil, since: nil,

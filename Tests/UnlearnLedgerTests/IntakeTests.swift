@@ -13,7 +13,7 @@ struct IntakeTests {
             }
             #expect(try ledger.pendingRequests().isEmpty)
             #expect(try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil, limit: nil)
-                .map(\.kind) == ["records.indexed"])
+                .map(\.kind.rawValue) == ["records.indexed"])
         }
     }
 
@@ -54,7 +54,7 @@ struct IntakeTests {
             key: recordKey(5), subjectKey: subjectKey(1), shard: 1, slice: 1, state: .pending)])
         #expect(try ledger.record(key: recordKey(5))?.state == .pending)
         let events = try ledger.events(requestID: id, recordKey: nil, shard: nil, since: nil, until: nil, limit: nil)
-        #expect(events.map(\.kind) == ["request.received"])
+        #expect(events.map(\.kind.rawValue) == ["request.received"])
         #expect(events.first?.recordKey == recordKey(5))
         #expect(events.first?.shard == 1)
         #expect(events.first?.payload.contains(#""target_kind":"record""#) == true)
@@ -72,7 +72,7 @@ struct IntakeTests {
             #expect(again.request.receivedAt == t(0))
             #expect(try ledger.pendingRequests().count == 1)
             #expect(try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil, limit: nil)
-                .filter { $0.kind == "request.received" }.count == 1)
+                .filter { $0.kind == .requestReceived }.count == 1)
         }
     }
 

@@ -50,7 +50,7 @@ struct PayloadTests {
     @Test("job and version payloads parse and carry their numbers")
     func jobAndVersion() throws {
         let ledger = try Ledger.inMemory()
-        let job = try ledger.startJob(plan: "{}", worker: "w\n1", at: t(0))
+        let job = try ledger.startJob(kind: .retrain, plan: "{}", worker: "w\n1", at: t(0))
         #expect(try lastPayload(ledger)["worker"] as? String == "w\n1")
         #expect(try lastPayload(ledger)["job_id"] as? Int == Int(job))
         try ledger.failJob(id: job, error: "bad \"thing\"", at: t(1.5))

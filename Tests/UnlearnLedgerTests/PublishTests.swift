@@ -30,18 +30,18 @@ struct PublishTests {
             try publishNext(ledger, at: 0)
             try publishNext(ledger, at: 1)
             let request = try ledger.submitDeletion(deleteRecord(1)).request
-            let job = try ledger.startJob(plan: "{}", worker: nil, at: t(2))
+            let job = try ledger.startJob(kind: .retrain, plan: "{}", worker: nil, at: t(2))
             let eventsBefore = try ledger.verifyChain().eventsChecked
 
             #expect(throws: LedgerError.staleParent(expected: parent, found: 2)) {
                 try ledger.publish(PublishInput(
-                    parent: parent, kind: "retrain", manifest: "{}", manifestSHA256: Ledger.sha256Hex("{}"),
+                    parent: parent, kind: .retrain, manifest: "{}", manifestSHA256: Ledger.sha256Hex("{}"),
                     jobID: job, completedRequests: [request.id], receipts: [request.id: "{}"], at: t(3)))
             }
             #expect(try ledger.latestVersion()?.version == 2)
             #expect(try ledger.request(id: request.id)?.status == .pending)
             #expect(try ledger.record(key: recordKey(1))?.state == .pending)
-            #expect(try ledger.job(id: job)?.status == "running")
+            #expect(try ledger.job(id: job)?.status == .running)
             #expect(try ledger.verifyChain() == ChainReport(eventsChecked: eventsBefore))
         }
     }
@@ -54,11 +54,11 @@ struct PublishTests {
             let byRecord = try ledger.submitDeletion(deleteRecord(7, at: 10)).request
             let bySubject = try ledger.submitDeletion(deleteSubject(0, at: 20)).request  // 0, 1, 2
             let untouched = try ledger.submitDeletion(deleteRecord(9, at: 30)).request
-            let job = try ledger.startJob(plan: #"{"shards":[0,1,2,3]}"#, worker: "host:1", at: t(100))
+            let job = try ledger.startJob(kind: .retrain, plan: #"{"shards":[0,1,2,3]}"#, worker: "host:1", at: t(100))
 
             let receipts = [byRecord.id: #"{"r":"a"}"#, bySubject.id: #"{"r":"b"}"#]
             let version = try ledger.publish(PublishInput(
-                parent: base.version, kind: "retrain", manifest: #"{"v":2}"#,
+                parent: base.version, kind: .retrain, manifest: #"{"v":2}"#,
                 manifestSHA256: Ledger.sha256Hex(#"{"v":2}"#), jobID: job,
                 completedRequests: [byRecord.id, bySubject.id], receipts: receipts, at: t(160), jobSeconds: 42.5))
             #expect(version.version == 2)
@@ -78,14 +78,14 @@ struct PublishTests {
             #expect(try ledger.record(key: recordKey(7))?.deletedVersion == 2)
 
             let finished = try #require(try ledger.job(id: job))
-            #expect(finished.status == "completed")
+            #expect(finished.status == .completed)
             #expect(finished.finishedAt == t(160))
             #expect(finished.seconds == 42.5)
             #expect(try ledger.pendingSummary().count == 1)
 
             let tail = Array(try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil,
                 limit: nil).suffix(3))
-            #expect(tail.map(\.kind) == ["version.published", "request.completed", "request.completed"])
+            #expect(tail.map(\.kind.rawValue) == ["version.published", "request.completed", "request.completed"])
             #expect(tail[0].payload.contains(#""manifest_sha256":"\#(Ledger.sha256Hex(#"{"v":2}"#))""#))
             #expect(tail[0].payload.contains(#""parent":1"#))
             #expect(tail[1].payload == receipts[byRecord.id])
@@ -103,7 +103,7 @@ struct PublishTests {
         try publishNext(ledger, completing: [request.id, request.id])
         let events = try ledger.events(requestID: request.id, recordKey: nil, shard: nil, since: nil, until: nil,
             limit: nil)
-        #expect(events.map(\.kind) == ["request.received", "request.completed"])
+        #expect(events.map(\.kind.rawValue) == ["request.received", "request.completed"])
         #expect(try ledger.request(id: request.id)?.status == .completed)
     }
 
@@ -113,7 +113,7 @@ struct PublishTests {
         try publishNext(ledger, at: 0)
         let event = try #require(try ledger.events(requestID: nil, recordKey: nil, shard: nil, since: nil, until: nil,
             limit: nil).last)
-        #expect(event.kind == "version.published")
+        #expect(event.kind == .versionPublished)
         #expect(event.payload.contains(#""parent":null"#))
         #expect(event.payload.contains(#""version":1"#))
     }
@@ -126,7 +126,7 @@ struct PublishTests {
         let request = try ledger.submitDeletion(deleteRecord(1)).request
         func attempt(_ requests: [Int64], receipts: [Int64: String], job: Int64? = nil) throws {
             try ledger.publish(PublishInput(
-                parent: 1, kind: "retrain", manifest: "{}", manifestSHA256: "x", jobID: job,
+                parent: 1, kind: .retrain, manifest: "{}", manifestSHA256: "x", jobID: job,
                 completedRequests: requests, receipts: receipts, at: t(5)))
         }
         #expect(throws: LedgerError.missingReceipt(requestID: request.id)) {
@@ -135,9 +135,9 @@ struct PublishTests {
         #expect(throws: LedgerError.unknownRequest(id: 99)) {
             try attempt([99], receipts: [99: "{}"])
         }
-        let job = try ledger.startJob(plan: "{}", worker: nil, at: t(1))
+        let job = try ledger.startJob(kind: .retrain, plan: "{}", worker: nil, at: t(1))
         try ledger.failJob(id: job, error: "out of memory", at: t(2))
-        #expect(throws: LedgerError.jobNotRunning(id: job, status: "failed")) {
+        #expect(throws: LedgerError.jobNotRunning(id: job, status: .failed)) {
             try attempt([request.id], receipts: [request.id: "{}"], job: job)
         }
         #expect(throws: LedgerError.unknownJob(id: 77)) {
@@ -148,7 +148,7 @@ struct PublishTests {
         try attempt([request.id], receipts: [request.id: "{}"])
         #expect(throws: LedgerError.requestNotPending(id: request.id, status: .completed)) {
             try ledger.publish(PublishInput(
-                parent: 2, kind: "retrain", manifest: "{}", manifestSHA256: "x",
+                parent: 2, kind: .retrain, manifest: "{}", manifestSHA256: "x",
                 completedRequests: [request.id], receipts: [request.id: "{}"], at: t(6)))
         }
     }

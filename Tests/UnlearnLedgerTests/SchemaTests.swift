@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import UnlearnLedger
+import GRDB
+@testable import UnlearnLedger
 
 @Suite("Schema and storage")
 struct SchemaTests {
@@ -16,12 +17,30 @@ struct SchemaTests {
                 "audit_event", "deletion_request", "grdb_migrations", "model_version", "record",
                 "request_record", "retrain_job",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind"])
         #expect(try reopened.recordCounts()[.live] == 5)
+    }
+
+    @Test("v2 gives jobs of a v1 ledger their kind: training jobs by their plan, the rest retrain")
+    func jobKindMigration() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        do {
+            let pool = try DatabasePool(path: dir.ledgerPath)
+            try LedgerSchema.migrator.migrate(pool, upTo: "v1 create ledger")
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO retrain_job (started_at, status, plan) VALUES (1, 'completed', '{"kind":"train","shards":[0,1]}');
+                    INSERT INTO retrain_job (started_at, status, plan) VALUES (2, 'completed', '{"requests":[1],"shards":[]}');
+                    """)
+            }
+        }
+        let ledger = try Ledger(path: dir.ledgerPath)
+        #expect(try ledger.jobs(limit: 10).map(\.kind) == [.retrain, .train])
     }
 
     @Test("a file ledger uses WAL, synchronous FULL and foreign keys")

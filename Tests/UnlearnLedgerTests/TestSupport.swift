@@ -69,7 +69,7 @@ func publishNext(_ ledger: Ledger, completing requests: [Int64] = [], jobID: Int
     let parent = try ledger.latestVersion()?.version
     let manifest = #"{"shards":[]}"#
     return try ledger.publish(PublishInput(
-        parent: parent, kind: parent == nil ? "train" : "retrain", manifest: manifest,
+        parent: parent, kind: parent == nil ? .train : .retrain, manifest: manifest,
         manifestSHA256: Ledger.sha256Hex(manifest), jobID: jobID, completedRequests: requests,
         receipts: Dictionary(requests.map { ($0, #"{"request":\#($0)}"#) }, uniquingKeysWith: { first, _ in first }),
         at: t(at)))

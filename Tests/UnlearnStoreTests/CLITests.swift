@@ -158,3 +158,64 @@ struct SchedulerPolicyCLITests {
         #expect(try store.status().pendingRequests == 0)
     }
 }
+
+/// `init` never deletes a ledger or a key: it refuses any directory that holds store files.
+struct InitSafetyTests {
+    static func initArguments(_ root: String, data: String) -> [String] {
+        ["init", "--store", root, "--data", data, "--format", "csv", "--id", "0", "--subject", "1", "--label", "last",
+         "--shards", "2", "--slices", "2", "--model", "softmax", "--epochs", "1", "--seed", "1"]
+    }
+
+    static func hashes(_ root: String, _ names: [String]) throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try names.map { ($0, sha256Hex(try AtomicFile.read(root + "/" + $0))) })
+    }
+
+    @Test func initOnAnExistingStoreRefusesAndChangesNothing() throws {
+        let store = try Fixtures.createStore(rows: 60, shards: 2, slices: 2)
+        let root = store.layout.root
+        let before = try Self.hashes(root, ["store.json", "store.key", "ledger.sqlite"])
+        let directory = try Fixtures.temporaryDirectory()
+        let data = try Fixtures.adultCSV(rows: 40, in: directory)
+        let result = try CLI.run(Self.initArguments(root, data: data.path))
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("a store already exists at '\(root)'"))
+        #expect(result.stderr.contains("store.json") && result.stderr.contains("ledger.sqlite") && result.stderr.contains("store.key"))
+        #expect(try Self.hashes(root, ["store.json", "store.key", "ledger.sqlite"]) == before)
+    }
+
+    @Test func aHalfCreatedStoreIsNamedAndLeftForAPersonToRemove() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let data = try Fixtures.adultCSV(rows: 60, in: directory)
+        let root = directory + "/store"
+        // Kill init at its third durable write: the key and the first row files exist, store.json does not.
+        let killed = try CLI.run(Self.initArguments(root, data: data.path), environment: ["UNLEARN_CRASH_AT": "mid-write#3"])
+        #expect(killed.killed)
+        #expect(!FileManager.default.fileExists(atPath: root + "/store.json"))
+        let present = try FileManager.default.contentsOfDirectory(atPath: root)
+        #expect(present.contains("store.key") && present.contains("ledger.sqlite"))
+        let before = try Self.hashes(root, ["store.key", "ledger.sqlite"])
+
+        let again = try CLI.run(Self.initArguments(root, data: data.path))
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("holds store files but no store.json"))
+        #expect(again.stderr.contains("ledger.sqlite") && again.stderr.contains("store.key"))
+        #expect(again.stderr.contains("rm -r -- '\(root)'"))
+        #expect(try Self.hashes(root, ["store.key", "ledger.sqlite"]) == before, "the key and the ledger are untouched")
+
+        // Following the advice works.
+        try FileManager.default.removeItem(atPath: root)
+        #expect(try CLI.run(Self.initArguments(root, data: data.path)).status == 0)
+    }
+
+    @Test func aLoneLedgerIsAlsoRefused() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let data = try Fixtures.adultCSV(rows: 40, in: directory)
+        let root = directory + "/store"
+        try AtomicFile.makeDirectory(root)
+        try AtomicFile.write(Array("not really sqlite".utf8), to: root + "/ledger.sqlite")
+        let result = try CLI.run(Self.initArguments(root, data: data.path))
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("ledger.sqlite"))
+        #expect(try AtomicFile.read(root + "/ledger.sqlite") == Array("not really sqlite".utf8))
+    }
+}

@@ -165,7 +165,7 @@ struct AuditTests {
         #expect(timeline.request == receipt.request)
         #expect(timeline.status == "completed")
         #expect(timeline.requestedBy == "dpo")
-        #expect(timeline.job?.status == "completed")
+        #expect(timeline.job?.status == .completed)
         #expect(timeline.job?.retrained.count == 1)
         #expect(timeline.version == (try store.liveVersion().version.version))
         #expect(timeline.purged == true)

@@ -58,8 +58,8 @@ struct ShardWorkerTests {
         #expect(Set(store.layout.storeFiles()) == (try store.liveVersion().manifest.allPaths))
         #expect(try CLI.run(["verify", "--store", root, "--id", id, "--replay"]).status == 0)
         // The killed worker's job is marked failed by the next whole-store recovery.
-        #expect(try store.ledger.jobs(limit: 10).contains { $0.status == "running" })
+        #expect(try store.ledger.jobs(limit: 10).contains { $0.status == .running })
         #expect(try CLI.run(["recover", "--store", root]).status == 0)
-        #expect(try !store.ledger.jobs(limit: 10).contains { $0.status == "running" })
+        #expect(try !store.ledger.jobs(limit: 10).contains { $0.status == .running })
     }
 }

@@ -1,0 +1,92 @@
+import UnlearnLedger
+
+/// The evidence stored with a completed deletion request: what was removed, where, by which
+/// job, into which version, and every file replaced (old and new sha256).
+///
+/// Record keys appear as 12-hex-digit prefixes only, never as raw ids.
+public struct Receipt: Sendable, Codable, Equatable {
+    public struct Record: Sendable, Codable, Equatable {
+        public var key: String
+        public var shard: Int
+        public var slice: Int
+    }
+
+    public struct Retrained: Sendable, Codable, Equatable {
+        public var shard: Int
+        public var firstSlice: Int
+
+        enum CodingKeys: String, CodingKey {
+            case shard
+            case firstSlice = "first_slice"
+        }
+    }
+
+    public struct Replaced: Sendable, Codable, Equatable {
+        public var old: String
+        public var oldSHA256: String
+        public var new: String
+        public var newSHA256: String
+
+        enum CodingKeys: String, CodingKey {
+            case old, new
+            case oldSHA256 = "old_sha256"
+            case newSHA256 = "new_sha256"
+        }
+    }
+
+    public var request: Int64
+    public var version: Int
+    public var job: Int64
+    public var records: [Record]
+    public var retrained: [Retrained]
+    public var replaced: [Replaced]
+
+    /// The receipt of `request`, completed by the move from `old` to `new` (version `version`).
+    init(_ request: DeletionRequest, old: Manifest, new: Manifest, version: Int, job: Int64, plan: RetrainPlan) {
+        let shards = Set(request.records.map(\.shard))
+        var replaced: [Replaced] = []
+        for shard in shards.sorted() {
+            let before = old.shards[shard].rows + old.shards[shard].checkpoints
+            let after = new.shards[shard].rows + new.shards[shard].checkpoints
+            for (a, b) in zip(before, after) where a.path != b.path {
+                replaced.append(Replaced(old: a.path, oldSHA256: a.sha256, new: b.path, newSHA256: b.sha256))
+            }
+        }
+        self.request = request.id
+        self.version = version
+        self.job = job
+        self.records = request.records.map { Record(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) }
+        self.retrained = plan.shards.filter { shards.contains($0.shard) }.map { Retrained(shard: $0.shard, firstSlice: $0.firstSlice) }
+        self.replaced = replaced
+    }
+
+    /// The ledger's text of this receipt (sorted keys).
+    public func json() -> String {
+        var writer = JSONWriter()
+        writer.add("job", job)
+        writer.add("records", records.map { record in
+            var item = JSONWriter()
+            item.add("key", record.key)
+            item.add("shard", record.shard)
+            item.add("slice", record.slice)
+            return item
+        })
+        writer.add("replaced", replaced.map { file in
+            var item = JSONWriter()
+            item.add("new", file.new)
+            item.add("new_sha256", file.newSHA256)
+            item.add("old", file.old)
+            item.add("old_sha256", file.oldSHA256)
+            return item
+        })
+        writer.add("request", request)
+        writer.add("retrained", retrained.map { work in
+            var item = JSONWriter()
+            item.add("first_slice", work.firstSlice)
+            item.add("shard", work.shard)
+            return item
+        })
+        writer.add("version", version)
+        return writer.json
+    }
+}
