@@ -7,10 +7,11 @@ import UnlearnData
 /// One store: a directory holding the configuration (`store.json`), the secret that keys record
 /// ids (`store.key`), the row and checkpoint files of every shard, and the ledger.
 ///
-/// The operations follow a record's path, one file each: `Store+Create` (import, partition),
-/// `Store+Train`, `Store+Delete` (intake), `Store+Retrain` (with the pure ``RetrainPlanner`` and
-/// the ``Publisher``, which publishes and purges), `Store+Predict`, `Store+Verify`,
-/// `Store+Audit`, `Store+Recover` and `Store+Status`. File access is ``ShardFiles``.
+/// The operations follow a record's path, one folder per stage: `Import/` (import, encode,
+/// partition: a new store), `Training/` (train shards slice by slice), `Deletion/` (intake, the
+/// pure ``RetrainPlanner``, retrain, the ``Publisher`` that publishes and purges, recovery),
+/// `Serving/` (predict, evaluate) and `Evidence/` (audit, verify, receipts, status). Every
+/// row and checkpoint file is read and written through ``ShardFiles``.
 public final class Store: Sendable {
     public let layout: StoreLayout
     public let config: StoreConfig

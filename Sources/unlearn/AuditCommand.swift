@@ -45,12 +45,12 @@ struct AuditQueryCommand: ParsableCommand {
             if timelines.isEmpty { print("no matching requests") }
             let iso = ISO8601DateFormatter()
             for t in timelines {
-                print("request \(t.request)  \(t.target) \(t.key)…  \(t.status)\(t.overdue ? " OVERDUE" : "")  by \(t.requestedBy ?? "-")  reason \(t.reason ?? "-")")
+                print("request \(t.request)  \(t.target) \(t.key)…  \(t.status.rawValue)\(t.overdue ? " OVERDUE" : "")  by \(t.requestedBy ?? "-")  reason \(t.reason ?? "-")")
                 print("  received   \(iso.string(from: t.receivedAt))   due \(iso.string(from: t.dueAt))")
                 print("  records    " + t.records.map { "\($0.key)… shard \($0.shard) slice \($0.slice)" }.joined(separator: "; "))
                 if let job = t.job {
                     let work = job.retrained.map { "shard \($0.shard) from slice \($0.firstSlice) (\($0.samplePasses) sample-passes)" }.joined(separator: ", ")
-                    print("  job        #\(job.id) \(job.status) \(iso.string(from: job.startedAt))" + (job.seconds.map { String(format: ", %.2f s", $0) } ?? "") + ": " + work)
+                    print("  job        #\(job.id) \(job.status.rawValue) \(iso.string(from: job.startedAt))" + (job.seconds.map { String(format: ", %.2f s", $0) } ?? "") + ": " + work)
                 }
                 if let version = t.version, let completed = t.completedAt {
                     print("  published  version \(version) at \(iso.string(from: completed)); \(t.replacedFiles) file(s) replaced, " + (t.purged == true ? "old files purged" : "old files NOT yet purged"))
@@ -69,7 +69,7 @@ struct AuditVerifyCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let report = try location.open().ledger.verifyChain()
+            let report = try location.open().verifyAuditChain()
             if let broken = report.firstBrokenSeq {
                 fail("audit chain broken at event \(broken): \(report.reason ?? "hash mismatch"). The ledger was edited outside unlearn; restore it from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
             }

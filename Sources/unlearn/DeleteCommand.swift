@@ -42,10 +42,10 @@ struct DeleteCommand: ParsableCommand {
             for receipt in receipts {
                 if json { try printJSON(receipt); continue }
                 let places = receipt.placements.map { "shard \($0.shard) slice \($0.slice)" }.joined(separator: ", ")
-                print("\(receipt.created ? "request" : "already requested:") \(receipt.request)  status \(receipt.status)  received \(iso.string(from: receipt.receivedAt))  due \(iso.string(from: receipt.dueAt))")
+                print("\(receipt.created ? "request" : "already requested:") \(receipt.request)  status \(receipt.status.rawValue)  received \(iso.string(from: receipt.receivedAt))  due \(iso.string(from: receipt.dueAt))")
                 print("  \(receipt.placements.count) record(s): \(places)")
             }
-            if !json && receipts.contains(where: { $0.status == "pending" }) {
+            if !json && receipts.contains(where: { $0.status == .pending }) {
                 print("next: 'unlearn retrain --store \(location.store)' (or the scheduled job) removes it from the data and the models")
             }
         }

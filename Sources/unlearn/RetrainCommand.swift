@@ -24,12 +24,12 @@ struct RetrainCommand: ParsableCommand {
             let report = try location.open().retrain(policy)
             if json { return try printJSON(report) }
             switch report.status {
-            case "completed":
+            case .completed:
                 let shards = report.plan?.shards.map { "\($0.shard)@\($0.firstSlice)" }.joined(separator: " ") ?? ""
                 print(String(format: "published version %d in %.2f s: %d request(s) completed, shards@first-slice %@, %d superseded file(s) removed",
                              report.version ?? 0, report.seconds, report.completedRequests.count, shards, report.purgedFiles.count))
             default:
-                print("\(report.status): \(report.reason ?? "")")
+                print("\(report.status.rawValue): \(report.reason ?? "")")
             }
         }
     }

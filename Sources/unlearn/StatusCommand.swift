@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
             print("requests     \(s.pendingRequests) pending" + (s.earliestDue.map { ", earliest due \(iso.string(from: $0))" } ?? ""))
             if let job = s.lastJob {
                 let seconds = job.seconds.map { String(format: ", %.2f s", $0) } ?? ""
-                print("last job     #\(job.id) \(job.status) at \(iso.string(from: job.startedAt))\(seconds)")
+                print("last job     #\(job.id) \(job.kind.rawValue) \(job.status.rawValue) at \(iso.string(from: job.startedAt))\(seconds)")
             }
             print("rows per slice (shard: slice 0 … \(s.slices - 1))")
             for (shard, rows) in s.sliceRows.enumerated() {

@@ -33,7 +33,7 @@ struct CrashTests {
         // No acknowledged request is lost.
         let requests = try reopened.audit(AuditQuery())
         #expect(requests.count == 2)
-        #expect(requests.allSatisfy { $0.status == (published ? "completed" : "pending") })
+        #expect(requests.allSatisfy { $0.status == (published ? .completed : .pending) })
 
         // A rerun finishes the job and leaves no orphan or superseded file.
         let rerun = try CLI.run(["retrain", "--store", root])

@@ -53,7 +53,7 @@ struct ExactnessTests {
     ) throws {
         _ = try store.requestDeletion((newly ?? deleting).sorted().map { .record($0) }, requestedBy: "test", reason: nil)
         let report = try store.retrain(showProgress: false)
-        #expect(report.status == "completed")
+        #expect(report.status == .completed)
         let removedKeys = Set(deleting.map { store.key(ofRecord: $0) })
         let config = store.config
         let live = try store.liveVersion().manifest

@@ -119,8 +119,8 @@ struct IntakeTests {
         let again = try store.requestDeletion([.record("person-5")], requestedBy: nil, reason: nil)[0]
         #expect(!again.created)
         #expect(again.request == receipt.request)
-        #expect(again.status == "completed")
-        #expect(try store.retrain(showProgress: false).status == "nothing-to-do")
+        #expect(again.status == .completed)
+        #expect(try store.retrain(showProgress: false).status == .nothingToDo)
     }
 
     @Test func subjectRequestCoversAllItsRecords() throws {
@@ -142,12 +142,12 @@ struct IntakeTests {
         let placements = try Fixtures.placements(store, rows: 120)
         let a = placements.first { $0.shard == 0 }!, b = placements.first { $0.shard == 2 }!
         _ = try store.requestDeletion([.record(a.id)], requestedBy: nil, reason: nil)
-        #expect(try store.retrain(RetrainPolicy(ifPending: 2), showProgress: false).status == "deferred")
+        #expect(try store.retrain(RetrainPolicy(ifPending: 2), showProgress: false).status == .deferred)
         _ = try store.requestDeletion([.record(b.id)], requestedBy: nil, reason: nil)
         let shard2 = try store.retrain(RetrainPolicy(shard: 2), showProgress: false)
         #expect(shard2.plan?.shards.map(\.shard) == [2])
         #expect(try store.status().pendingRequests == 1)
-        #expect(try store.retrain(RetrainPolicy(shard: 1), showProgress: false).status == "nothing-to-do")
+        #expect(try store.retrain(RetrainPolicy(shard: 1), showProgress: false).status == .nothingToDo)
         let shard0 = try store.retrain(RetrainPolicy(shard: 0), showProgress: false)
         #expect(shard0.completedRequests.count == 1)
         #expect(try store.status().pendingRequests == 0)
@@ -163,7 +163,7 @@ struct AuditTests {
 
         let timeline = try #require(try store.audit({ var q = AuditQuery(); q.id = "person-8"; return q }()).first)
         #expect(timeline.request == receipt.request)
-        #expect(timeline.status == "completed")
+        #expect(timeline.status == .completed)
         #expect(timeline.requestedBy == "dpo")
         #expect(timeline.job?.status == .completed)
         #expect(timeline.job?.retrained.count == 1)

@@ -12,7 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 cd "$root"
-U="$root/.build/release/unlearn"
+U="${UNLEARN_BIN:-$root/.build/release/unlearn}"
 VENV="$root/.venv-race"
 TORCH_SPEC="${TORCH_SPEC:-torch==2.13.0+cpu}"
 DATA_DIR="${DATA_DIR:-${DATA:-$root/../shared/data}}"

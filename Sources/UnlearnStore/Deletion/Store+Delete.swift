@@ -13,7 +13,7 @@ public struct DeletionReceipt: Sendable, Codable {
     public var request: Int64
     /// False when an earlier request already covers the target (idempotent repeat).
     public var created: Bool
-    public var status: String
+    public var status: RequestStatus
     public var receivedAt: Date
     public var dueAt: Date
     public var placements: [RecordPlacement]
@@ -72,7 +72,7 @@ extension Store {
     func receipt(_ result: SubmissionResult) -> DeletionReceipt {
         let r = result.request
         return DeletionReceipt(
-            request: r.id, created: result.created, status: r.status.rawValue, receivedAt: r.receivedAt, dueAt: r.dueAt,
+            request: r.id, created: result.created, status: r.status, receivedAt: r.receivedAt, dueAt: r.dueAt,
             placements: r.records.map { RecordPlacement(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) })
     }
 }

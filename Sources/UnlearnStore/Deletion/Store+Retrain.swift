@@ -3,26 +3,19 @@ import UnlearnCore
 import UnlearnLedger
 import UnlearnData
 
-/// When a scheduled `retrain` should act. With no condition set it acts on any pending request;
-/// with some set, it acts when any holds (or a request is overdue) and otherwise defers.
-public struct RetrainPolicy: Sendable {
-    public var shard: Int?
-    public var ifPending: Int?
-    public var maxWait: TimeInterval?
-    public var beforeDue: TimeInterval?
-
-    public init(shard: Int? = nil, ifPending: Int? = nil, maxWait: TimeInterval? = nil, beforeDue: TimeInterval? = nil) {
-        self.shard = shard
-        self.ifPending = ifPending
-        self.maxWait = maxWait
-        self.beforeDue = beforeDue
-    }
+/// How a retrain run ended.
+public enum RetrainOutcome: String, Sendable, Codable {
+    /// No pending request (or none in this worker's shard).
+    case nothingToDo = "nothing-to-do"
+    /// A policy condition is not met yet.
+    case deferred
+    /// A new version was published.
+    case completed
 }
 
 /// What a retrain run did.
 public struct RetrainReport: Sendable, Codable {
-    /// "nothing-to-do", "deferred" or "completed".
-    public var status: String
+    public var status: RetrainOutcome
     public var reason: String?
     public var version: Int?
     public var job: Int64?
@@ -38,18 +31,6 @@ public struct RetrainReport: Sendable, Codable {
     }
 }
 
-extension RetrainPolicy {
-    /// Why a policy-driven run should wait, or nil to run now. Overdue requests always run.
-    public func deferral(_ pending: [DeletionRequest], now: Date) -> String? {
-        guard ifPending != nil || maxWait != nil || beforeDue != nil else { return nil }
-        if pending.contains(where: { $0.dueAt <= now }) { return nil }
-        if let n = ifPending, pending.count >= n { return nil }
-        if let wait = maxWait, let oldest = pending.map(\.receivedAt).min(), now.timeIntervalSince(oldest) >= wait { return nil }
-        if let margin = beforeDue, let due = pending.map(\.dueAt).min(), due.timeIntervalSince(now) <= margin { return nil }
-        return "\(pending.count) request(s) pending; no policy condition met yet"
-    }
-}
-
 extension Store {
     /// Unlearns every pending request: plans the work, rewrites the affected row files without
     /// the deleted records, retrains each affected shard from the checkpoint before its first
@@ -61,14 +42,14 @@ extension Store {
         if let shard = policy.shard { _ = try [Int].shards(config.shards, only: shard) }
         try recover(shard: policy.shard)
         let pending = try ledger.pendingRequests()
-        guard !pending.isEmpty else { return RetrainReport(status: "nothing-to-do", reason: "no pending requests") }
-        if let reason = policy.deferral(pending, now: now) { return RetrainReport(status: "deferred", reason: reason) }
+        guard !pending.isEmpty else { return RetrainReport(status: .nothingToDo, reason: "no pending requests") }
+        if let reason = policy.deferral(pending, now: now) { return RetrainReport(status: .deferred, reason: reason) }
 
         let live = try liveVersion()
         let outcome = try plan(pending, manifest: live.manifest, only: policy.shard)
         let plan = outcome.plan
         if plan.isEmpty && RetrainPlanner.completed(pending, remaining: outcome.remaining).isEmpty {
-            return RetrainReport(status: "nothing-to-do", reason: "no pending record lives in shard \(policy.shard.map(String.init) ?? "-")")
+            return RetrainReport(status: .nothingToDo, reason: "no pending record lives in shard \(policy.shard.map(String.init) ?? "-")")
         }
         let jobID = try ledger.startJob(kind: .retrain, plan: plan.json(), worker: workerName, at: now)
         let started = Date()
@@ -86,7 +67,7 @@ extension Store {
             "requests.completed": "\(published.completed.count)", "seconds": "\(seconds)",
         ])
         return RetrainReport(
-            status: "completed", version: published.version.version, job: jobID, plan: plan,
+            status: .completed, version: published.version.version, job: jobID, plan: plan,
             completedRequests: published.completed.map(\.id), purgedFiles: published.removed, seconds: seconds)
     }
 

@@ -44,7 +44,7 @@ public struct RequestTimeline: Sendable, Codable {
     public var request: Int64
     public var target: String
     public var key: String
-    public var status: String
+    public var status: RequestStatus
     public var receivedAt: Date
     public var dueAt: Date
     public var overdue: Bool
@@ -79,6 +79,11 @@ extension Store {
         return try ledger.queryRequests(filter).map { try timeline($0, now: now) }
     }
 
+    /// Re-checks the ledger's audit hash chain.
+    public func verifyAuditChain() throws -> ChainReport {
+        try ledger.verifyChain()
+    }
+
     func timeline(_ request: DeletionRequest, now: Date) throws -> RequestTimeline {
         var job: RequestTimeline.Job?
         if let id = request.jobID, let record = try ledger.job(id: id) {
@@ -98,7 +103,7 @@ extension Store {
         let events = try ledger.events(requestID: request.id, recordKey: nil, shard: nil, since: nil, until: nil, limit: nil)
         return RequestTimeline(
             request: request.id, target: request.targetKind.rawValue, key: String(request.targetKey.prefix(12)),
-            status: request.status.rawValue, receivedAt: request.receivedAt, dueAt: request.dueAt,
+            status: request.status, receivedAt: request.receivedAt, dueAt: request.dueAt,
             overdue: request.status == .pending && request.dueAt < now, requestedBy: request.requestedBy, reason: request.reason,
             completedAt: request.completedAt,
             records: request.records.map { RecordPlacement(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) },
