@@ -33,7 +33,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
-        // Vectorisable element-wise kernels (restrict pointers); -fno-math-errno lets sqrtf become one instruction.
+        // Vectorisable element-wise kernels (restrict pointers): optimizer updates and the codec's
+        // byte shuffle; -fno-math-errno lets sqrtf become one instruction.
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"] + cpuCFlags)]
@@ -43,7 +44,7 @@ let package = Package(
         // What data looks like on disk: importers, encoders, row and checkpoint files, codec, atomic writes, record keys.
         .target(
             name: "UnlearnData",
-            dependencies: ["UnlearnCore", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["UnlearnCore", "CKernels", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The SQLite ledger: record index, requests, jobs, versions, audit chain.
         .target(

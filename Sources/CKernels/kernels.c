@@ -21,3 +21,31 @@ void unlearn_adam_update(float *restrict p, float *restrict m, float *restrict v
         p[i] -= step * m[i] / (sqrtf(v[i]) * inv_root_bc2 + eps);
     }
 }
+
+void unlearn_shuffle(const unsigned char *restrict in, unsigned char *restrict out, size_t count, size_t width) {
+    if (width == 4) {  // the common case (fp32): fixed stride lets the compiler unroll and vectorise
+        for (size_t i = 0; i < count; i++) {
+            out[i] = in[4 * i];
+            out[count + i] = in[4 * i + 1];
+            out[2 * count + i] = in[4 * i + 2];
+            out[3 * count + i] = in[4 * i + 3];
+        }
+        return;
+    }
+    for (size_t byte = 0; byte < width; byte++)
+        for (size_t i = 0; i < count; i++) out[byte * count + i] = in[i * width + byte];
+}
+
+void unlearn_unshuffle(const unsigned char *restrict in, unsigned char *restrict out, size_t count, size_t width) {
+    if (width == 4) {
+        for (size_t i = 0; i < count; i++) {
+            out[4 * i] = in[i];
+            out[4 * i + 1] = in[count + i];
+            out[4 * i + 2] = in[2 * count + i];
+            out[4 * i + 3] = in[3 * count + i];
+        }
+        return;
+    }
+    for (size_t byte = 0; byte < width; byte++)
+        for (size_t i = 0; i < count; i++) out[i * width + byte] = in[byte * count + i];
+}

@@ -83,6 +83,22 @@ struct FileFormatTests {
         #expect(throws: CorruptFileError.self) { try CheckpointFile.decode(rows, path: "r") }
     }
 
+    /// The C shuffle kernel against the definition written out in Swift, for every width and a
+    /// tail that is not a whole element.
+    @Test(arguments: 1...8)
+    func shuffleMatchesTheDefinition(width: Int) {
+        var rng = SplitMix64(seed: UInt64(width))
+        for length in [0, 1, width - 1, width, 3 * width + 1, 257, 4_099] where length >= 0 {
+            let raw = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let count = length / width
+            var expected = raw
+            for byte in 0..<width { for i in 0..<count { expected[byte * count + i] = raw[i * width + byte] } }
+            let shuffled = raw.withUnsafeBytes { Codec.shuffle($0, width: width) }
+            #expect(shuffled == expected, "width \(width), length \(length)")
+            #expect(shuffled.withUnsafeBytes { Codec.unshuffle($0, width: width) } == raw)
+        }
+    }
+
     @Test func shuffleRoundTripsAndCompressesWeightsBetter() throws {
         var rng = SplitMix64(seed: 5)
         // Weights of similar magnitude, like trained parameters.

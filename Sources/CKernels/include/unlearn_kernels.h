@@ -14,4 +14,11 @@ void unlearn_sgd_update(float *restrict p, float *restrict v, const float *restr
 void unlearn_adam_update(float *restrict p, float *restrict m, float *restrict v, const float *restrict g, size_t n,
                          float step, float b1, float b2, float root_bc2, float eps);
 
+/// Byte shuffle for the file codec: transposes `count` elements of `width` bytes into `width`
+/// planes of `count` bytes (`in` and `out` hold count*width bytes; a tail is the caller's).
+void unlearn_shuffle(const unsigned char *restrict in, unsigned char *restrict out, size_t count, size_t width);
+
+/// Inverse of unlearn_shuffle.
+void unlearn_unshuffle(const unsigned char *restrict in, unsigned char *restrict out, size_t count, size_t width);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import CZstd
 
 /// Byte-shuffle plus zstd: the payload codec of every store file.
@@ -7,30 +8,27 @@ import CZstd
 public enum Codec {
     public static let level: Int32 = 3
 
-    /// Transposes `count` elements of `width` bytes into `width` planes of `count` bytes.
+    /// Transposes `count` elements of `width` bytes into `width` planes of `count` bytes (a C
+    /// kernel: the one hot loop of the codec, kept out of this module's checked Swift).
     public static func shuffle(_ input: UnsafeRawBufferPointer, width: Int = 4) -> [UInt8] {
-        let count = input.count / width
-        return [UInt8](unsafeUninitializedCapacity: input.count) { out, initialised in
-            let source = input.bindMemory(to: UInt8.self)
-            for byte in 0..<width {
-                let plane = out.baseAddress! + byte * count
-                for i in 0..<count { plane[i] = source[i * width + byte] }
-            }
-            // A tail that is not a whole element is copied as is.
-            for i in (count * width)..<input.count { out[i] = source[i] }
-            initialised = input.count
-        }
+        transpose(input, width: width, unlearn_shuffle)
     }
 
     /// Inverse of ``shuffle(_:width:)``.
     public static func unshuffle(_ input: UnsafeRawBufferPointer, width: Int = 4) -> [UInt8] {
+        transpose(input, width: width, unlearn_unshuffle)
+    }
+
+    private static func transpose(
+        _ input: UnsafeRawBufferPointer, width: Int,
+        _ kernel: (UnsafePointer<UInt8>?, UnsafeMutablePointer<UInt8>?, Int, Int) -> Void
+    ) -> [UInt8] {
+        precondition(width >= 1)
         let count = input.count / width
         return [UInt8](unsafeUninitializedCapacity: input.count) { out, initialised in
             let source = input.bindMemory(to: UInt8.self)
-            for byte in 0..<width {
-                let plane = source.baseAddress! + byte * count
-                for i in 0..<count { out[i * width + byte] = plane[i] }
-            }
+            if count > 0 { kernel(source.baseAddress, out.baseAddress, count, width) }
+            // A tail that is not a whole element is copied as is.
             for i in (count * width)..<input.count { out[i] = source[i] }
             initialised = input.count
         }
