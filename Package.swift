@@ -60,6 +60,7 @@ let package = Package(
             name: "UnlearnStore",
             dependencies: [
                 "UnlearnCore", "UnlearnData", "UnlearnLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -45,3 +45,15 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// SQLite's own check of the database file: `["ok"]` when sound, otherwise its findings.
+    ///
+    /// - Parameter quick: `quick_check` (O(pages), skips index consistency) instead of the full
+    ///   `integrity_check`.
+    public func integrityCheck(quick: Bool = false) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
+        }
+    }
+}

@@ -25,6 +25,12 @@ public final class Ledger: Sendable {
     /// - Throws: `LedgerError.cannotCreateFile`, or a GRDB `DatabaseError`.
     public init(path: String) throws {
         try Self.createOwnerOnly(path)
+        let pool = try Self.translatingErrors(path) { try Self.openPool(path) }
+        self.writer = pool
+        self.path = path
+    }
+
+    private static func openPool(_ path: String) throws -> DatabasePool {
         let pool = try DatabasePool(path: path, configuration: Self.configuration())
         // GRDB switches the writer to synchronous=NORMAL when it enables WAL, after
         // prepareDatabase ran; acknowledged requests must be durable, so restore FULL.
@@ -35,8 +41,7 @@ public final class Ledger: Sendable {
         }
         try LedgerSchema.migrator.migrate(pool)
         Self.restrictSidecars(of: path)
-        self.writer = pool
-        self.path = path
+        return pool
     }
 
     /// Opens an empty, migrated ledger in memory (for tests).
@@ -88,18 +93,47 @@ public final class Ledger: Sendable {
     /// Immediate, so a read-then-write (such as publish's parent check) cannot be overtaken
     /// by another process between its read and its write.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.writeWithoutTransaction { db in
+        try Self.translatingErrors(path) { try writer.writeWithoutTransaction { db in
             var result: T?
             try db.inTransaction(.immediate) {
                 result = try body(db)
                 return .commit
             }
             return result!
-        }
+        } }
     }
 
     /// Runs `body` on a consistent snapshot.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.read(body)
+        try Self.translatingErrors(path) { try writer.read(body) }
+    }
+
+    /// Runs `body`, turning SQLite's failures of the file itself (damage, contention, a full
+    /// disk, I/O) into ``LedgerError/storage(_:path:detail:)``, which names the file and says
+    /// what to do. Other errors pass through.
+    static func translatingErrors<T>(_ path: String?, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            let file = path ?? "(in-memory ledger)"
+            let detail = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+            switch error.resultCode.primaryResultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw LedgerError.storage(.damaged, path: file, detail: detail)
+            case .SQLITE_BUSY, .SQLITE_LOCKED: throw LedgerError.storage(.busy, path: file, detail: detail)
+            case .SQLITE_FULL: throw LedgerError.storage(.full, path: file, detail: detail)
+            case .SQLITE_IOERR, .SQLITE_CANTOPEN:
+                throw LedgerError.storage(path.map(isNearlyFull) == true ? .full : .io, path: file, detail: detail)
+            default: throw error
+            }
+        }
+    }
+
+    /// True when the file system holding `path` has less than 1 MiB free: SQLite reports a
+    /// full disk as an I/O error when it cannot grow its shared-memory file.
+    private static func isNearlyFull(_ path: String) -> Bool {
+        var stats = statvfs()
+        let directory = (path as NSString).deletingLastPathComponent
+        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return false }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) < 1 << 20
     }
 }

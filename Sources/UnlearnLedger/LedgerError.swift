@@ -22,6 +22,20 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotCreateFile(path: String, errno: Int32)
     /// A stored value breaks the schema's rules (the file was edited outside the ledger).
     case corrupt(String)
+    /// SQLite could not do its work on the file: see ``StorageFailure``.
+    case storage(StorageFailure, path: String, detail: String)
+
+    /// Why SQLite failed, as an operator acts on it.
+    public enum StorageFailure: String, Sendable, Hashable {
+        /// The file is damaged or is not a database.
+        case damaged
+        /// Another process holds the database longer than the busy timeout; try again.
+        case busy
+        /// No space is left on the file system.
+        case full
+        /// Any other I/O failure.
+        case io
+    }
 
     public var description: String {
         switch self {
@@ -48,6 +62,15 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
             return "Cannot create ledger file '\(path)' (errno \(code)). Check that the directory exists and is writable."
         case .corrupt(let detail):
             return "The ledger is corrupt: \(detail). Run 'unlearn audit verify' and restore from a backup."
+        case .storage(.damaged, let path, let detail):
+            return "'\(path)' is damaged (\(detail)). Run 'unlearn doctor' and restore the ledger from a backup."
+        case .storage(.busy, let path, _):
+            return "'\(path)' is busy: another process holds it. Try again; scheduled jobs can simply retry."
+        case .storage(.full, let path, _):
+            return "no space left on the file system of '\(path)'. Free some space (old backups, logs, "
+                + "'unlearn recover' removes leftover model files) and run the command again; nothing was lost."
+        case .storage(.io, let path, let detail):
+            return "I/O error on '\(path)' (\(detail)); if the disk is full, free some space and run the command again."
         }
     }
 

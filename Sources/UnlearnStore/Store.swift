@@ -34,13 +34,11 @@ public final class Store: Sendable {
     /// Opens an existing store.
     public static func open(_ root: String, logger: Logger = Logger(label: "unlearn")) throws -> Store {
         let layout = StoreLayout(root: root)
-        let config = try StoreConfig.load(layout)
-        let secret = try AtomicFile.read(layout.secretPath)
-        guard secret.count == 32 else {
-            throw UnlearnError(.corrupt, "'\(layout.secretPath)' is damaged (expected 32 bytes, found \(secret.count))",
-                               hint: "Restore it from a backup: record keys cannot be derived without it.")
-        }
+        guard FileManager.default.fileExists(atPath: layout.configPath) else { throw UnlearnError.noStore(layout.root) }
+        let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
+        let config = try StoreConfig.load(layout, secret: secret)
         let ledger = try Ledger(path: layout.ledgerPath)
+        try StoreHead.check(layout, ledger: ledger)
         return Store(layout: layout, config: config, ledger: ledger, keyer: Keyer(secret: secret), logger: logger)
     }
 

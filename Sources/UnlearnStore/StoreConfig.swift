@@ -22,20 +22,22 @@ public struct StoreConfig: Codable, Sendable {
 
     public var trainer: ShardTrainer { ShardTrainer(shape: shape, config: training, slices: slices) }
 
-    static func load(_ layout: StoreLayout) throws -> StoreConfig {
-        guard FileManager.default.fileExists(atPath: layout.configPath) else {
-            throw UnlearnError.noStore(layout.root)
-        }
+    /// Reads `store.json`, checking its seal under `secret` (see ``StoreSeal``).
+    static func load(_ layout: StoreLayout, secret: [UInt8]) throws -> StoreConfig {
+        let text = String(decoding: try AtomicFile.read(layout.configPath), as: UTF8.self)
+        let verified = try StoreSeal.verify(text, secret: secret, path: layout.configPath)
         do {
-            return try JSONDecoder().decode(StoreConfig.self, from: Data(AtomicFile.read(layout.configPath)))
+            return try JSONDecoder().decode(StoreConfig.self, from: Data(verified.utf8))
         } catch {
             throw UnlearnError(.corrupt, "'\(layout.configPath)' cannot be read (\(error))", hint: "Restore it from a backup; the store cannot be used without it.")
         }
     }
 
-    func save(_ layout: StoreLayout) throws {
+    /// Writes `store.json`, sealed under `secret`.
+    func save(_ layout: StoreLayout, secret: [UInt8]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write([UInt8](encoder.encode(self)), to: layout.configPath)
+        let body = String(decoding: try encoder.encode(self), as: UTF8.self)
+        try AtomicFile.write(Array(StoreSeal.sealed(body, secret: secret).utf8), to: layout.configPath)
     }
 }

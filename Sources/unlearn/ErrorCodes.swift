@@ -9,7 +9,18 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let error as ImportError: return (error.description, UnlearnError.Category.data.rawValue)
     case let error as CorruptFileError: return (error.description, UnlearnError.Category.corrupt.rawValue)
     case let error as StoreIOError: return (error.description, UnlearnError.Category.io.rawValue)
-    case let error as LedgerError: return (error.description, UnlearnError.Category.data.rawValue)
+    case let error as LedgerError: return (error.description, ledgerCategory(error).rawValue)
     default: return ("\(error)", UnlearnError.Category.software.rawValue)
+    }
+}
+
+/// Damage is 76 (restore), contention 75 (retry), a full disk or I/O 74 (free space), and the
+/// rest are refusals of what was asked (65).
+private func ledgerCategory(_ error: LedgerError) -> UnlearnError.Category {
+    switch error {
+    case .storage(.damaged, _, _), .corrupt: .corrupt
+    case .storage(.busy, _, _), .staleParent: .busy
+    case .storage(.full, _, _), .storage(.io, _, _), .cannotCreateFile: .io
+    default: .data
     }
 }

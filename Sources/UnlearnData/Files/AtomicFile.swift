@@ -52,6 +52,11 @@ public enum AtomicFile {
         guard fsync(fd) == 0 else { throw StoreIOError.system("fsync directory", directory, errno) }
     }
 
+    /// Makes an existing folder owner-only (0700).
+    public static func restrictToOwner(_ directory: String) throws {
+        guard chmod(directory, directoryMode) == 0 else { throw StoreIOError.system("chmod", directory, errno) }
+    }
+
     /// Creates `path` and missing parents with owner-only permissions.
     public static func makeDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false

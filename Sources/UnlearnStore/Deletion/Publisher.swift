@@ -42,6 +42,7 @@ struct Publisher {
             parent: parent?.version, kind: kind, manifest: json, manifestSHA256: Ledger.sha256Hex(json),
             jobID: job, completedRequests: requests, receipts: receipts, at: Date(), jobSeconds: jobSeconds))
         CrashPoint.hit("after-publish")
+        try StoreHead.advance(files.layout, to: published)
         return (published, try files.removeFiles(notIn: manifest, shard: shard))
     }
 

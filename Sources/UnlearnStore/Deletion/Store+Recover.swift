@@ -8,9 +8,14 @@ extension Store {
     /// Callers hold the store lock, so no running job's files are touched.
     /// A `--shard` worker recovers only its shard: other shards may be mid-job in other workers,
     /// so their files and the running jobs are left to the next whole-store job.
+    ///
+    /// Before anything is removed it runs the cheap part of ``doctor(_:)``: SQLite's quick check
+    /// and the presence of every live file, so a damaged store stops here with the file named
+    /// instead of a job building on it.
     @discardableResult
     public func recover(shard: Int? = nil) throws -> [String] {
         let live = try liveVersion()
+        try checkBeforeJob(live)
         var removed = try files.removeFiles(notIn: live.manifest, shard: shard)
         var abandoned = 0
         if shard == nil {
@@ -27,6 +32,21 @@ extension Store {
             logger.notice("recovered store", metadata: ["files.removed": "\(removed.count)", "jobs.abandoned": "\(abandoned)"])
         }
         return removed
+    }
+
+    /// SQLite's quick check, every live file present, and a head that lags the ledger moved on.
+    func checkBeforeJob(_ live: PublishedVersion) throws {
+        let findings = try ledger.integrityCheck(quick: true)
+        guard findings == ["ok"] else {
+            throw UnlearnError(.corrupt, "'\(layout.ledgerPath)' failed SQLite's quick check: \(findings.prefix(3).joined(separator: "; "))",
+                               hint: "Nothing was changed. Run 'unlearn doctor --store \(layout.root)', and restore the ledger from a backup.")
+        }
+        let missing = live.manifest.allPaths.sorted().filter { !FileManager.default.fileExists(atPath: layout.path($0)) }
+        guard missing.isEmpty else {
+            throw UnlearnError(.corrupt, "\(missing.count) file(s) of the live version \(live.version.version) are missing: \(missing.prefix(3).joined(separator: ", "))\(missing.count > 3 ? ", …" : "")",
+                               hint: "Nothing was changed. Run 'unlearn doctor --store \(layout.root)'; restore the store from a backup.")
+        }
+        try StoreHead.advance(layout, to: live.version)
     }
 }
 

@@ -64,8 +64,10 @@ extension Store {
 
         try refuseExistingStoreFiles(layout)
         try AtomicFile.makeDirectory(layout.root)
+        // Owner-only even when the folder existed before init (`--store shards`, checked out 0755).
+        try AtomicFile.restrictToOwner(layout.root)
         let secret = Keyer.newSecret()
-        try AtomicFile.write(secret, to: layout.secretPath)
+        try AtomicFile.write(StoreSeal.keyFile(secret: secret), to: layout.secretPath)
         let keyer = Keyer(secret: secret)
         let config = StoreConfig(
             shards: options.shards, slices: options.slices, training: options.training, aggregation: options.aggregation,
@@ -109,7 +111,7 @@ extension Store {
             kind: .storeCreated, requestID: nil, recordKey: nil, shard: nil,
             payload: StorePayload.created(records: data.count, shards: options.shards, slices: options.slices, sourceSHA256: try fileHash(options.data)),
             at: Date())
-        try config.save(layout)
+        try config.save(layout, secret: secret)
         logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
         return store
     }
