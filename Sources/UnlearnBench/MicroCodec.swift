@@ -90,7 +90,7 @@ public enum MicroCodecBenchmark {
         let shape = NetworkShape(inputs: schema.featureCount, model: config.model, outputs: schema.classes.count)
         BLAS.useSingleThread()
         var state: TrainingState?
-        let seconds = timed { state = ShardTrainer(shape: shape, config: config, slices: 1).trainFromScratch(shard: 0, data: [data]).last }
+        let seconds = try timed { state = try ShardTrainer(shape: shape, config: config, slices: 1).trainFromScratch(shard: 0, data: [data]).last }
         log(String(format: "codec: trained MLP %@ on %d MNIST images for %d epochs in %.1f s", shape.layers.map(String.init).joined(separator: "-"), count, epochs, seconds))
         return (shape, state!)
     }

@@ -18,13 +18,13 @@ public struct TrainerBenchmark: Sendable, Codable {
     }
 
     /// Trains on `train` for `config.epochs` epochs and scores on `test`.
-    public static func run(train: ImportedData, test: ImportedData?, schema: FeatureSchema, config: TrainingConfig) -> TrainerBenchmark {
+    public static func run(train: ImportedData, test: ImportedData?, schema: FeatureSchema, config: TrainingConfig) throws -> TrainerBenchmark {
         BLAS.useSingleThread()
         let shape = NetworkShape(inputs: schema.featureCount, model: config.model, outputs: schema.classes.count)
         let trainer = ShardTrainer(shape: shape, config: config, slices: 1)
         let data = [SliceData(labels: train.labels, features: train.features)]
         let started = DispatchTime.now().uptimeNanoseconds
-        let state = trainer.trainFromScratch(shard: 0, data: data).last!
+        let state = try trainer.trainFromScratch(shard: 0, data: data).last!
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let samples = train.count * config.epochs
         var score: Double?

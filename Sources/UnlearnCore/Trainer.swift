@@ -29,6 +29,21 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 }
 
+/// Training stopped because a parameter became NaN or infinite (a learning rate too high for
+/// the data, or extreme input values): nothing it produced is kept.
+public struct TrainingDiverged: Error, CustomStringConvertible, Sendable {
+    public var shard: Int
+    public var slice: Int
+    public var epoch: Int
+    public var learningRate: Float
+
+    public var description: String {
+        "training of shard \(shard) diverged in slice \(slice), epoch \(epoch): a model parameter became NaN or infinite. "
+            + "Nothing was published. Use a lower --lr (this store uses \(learningRate)) when creating the store, "
+            + "or look for extreme values in the data."
+    }
+}
+
 /// Trains one shard slice by slice on cumulative data.
 ///
 /// Determinism contract: the initial state depends on (seed, shard); the order of epoch e of
@@ -57,6 +72,9 @@ public struct ShardTrainer: Sendable {
     }
 
     /// Trains slices `first`..<R from `state` (the checkpoint of slice first−1, or the initial state).
+    ///
+    /// After every epoch the parameters are checked to be finite; a divergence throws
+    /// ``TrainingDiverged`` rather than writing a checkpoint of NaNs.
     ///
     /// - Parameters:
     ///   - data: all R slices of the shard; slices before `first` are needed as cumulative data.
@@ -112,6 +130,9 @@ public struct ShardTrainer: Sendable {
                             progress?(size)
                             start += size
                         }
+                        guard Self.allFinite(state.parameters) else {
+                            throw TrainingDiverged(shard: shard, slice: j, epoch: epoch, learningRate: config.optimizer.learningRate)
+                        }
                     }
                     try checkpoint(j, state)
                 }
@@ -120,11 +141,20 @@ public struct ShardTrainer: Sendable {
     }
 
     /// Convenience: trains every slice from the initial state and returns the per-slice states.
-    public func trainFromScratch(shard: Int, data: [SliceData]) -> [TrainingState] {
+    /// - Throws: ``TrainingDiverged``.
+    public func trainFromScratch(shard: Int, data: [SliceData]) throws -> [TrainingState] {
         var states: [TrainingState] = []
-        // The closure cannot throw, so neither can this call.
-        try! train(shard: shard, data: data, from: 0, state: initialState(shard: shard)) { _, state in states.append(state) }
+        try train(shard: shard, data: data, from: 0, state: initialState(shard: shard)) { _, state in states.append(state) }
         return states
+    }
+
+    /// True when no value is NaN or infinite (one pass; the sum of x·0 is NaN exactly when some x is).
+    static func allFinite(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { buffer in
+            var probe: Float = 0
+            for value in buffer { probe += value * 0 }
+            return probe == 0
+        }
     }
 
     @inline(__always)

@@ -26,7 +26,7 @@ struct BenchTrainerCommand: ParsableCommand {
             let spec = try ModelSpec(parsing: model)
             for size in try intList(batch, name: "--batch") {
                 let config = TrainingConfig(model: spec, optimizer: OptimizerSpec(kind: optimizer, learningRate: lr), epochs: epochs, batchSize: size, seed: seed)
-                let runs = (0..<max(1, repeats)).map { _ in TrainerBenchmark.run(train: train, test: testData, schema: schema, config: config) }
+                let runs = try (0..<max(1, repeats)).map { _ in try TrainerBenchmark.run(train: train, test: testData, schema: schema, config: config) }
                 let result = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
                 if json {
                     try printJSON(result)

@@ -1,5 +1,6 @@
 import Foundation
 import UnlearnLedger
+import UnlearnCore
 import UnlearnData
 import UnlearnStore
 
@@ -7,6 +8,7 @@ import UnlearnStore
 func describe(_ error: any Error) -> (String, Int32) {
     switch error {
     case let error as ImportError: return (error.description, UnlearnError.Category.data.rawValue)
+    case let error as TrainingDiverged: return (error.description, UnlearnError.Category.data.rawValue)
     case let error as CorruptFileError: return (error.description, UnlearnError.Category.corrupt.rawValue)
     case let error as StoreIOError: return (error.description, UnlearnError.Category.io.rawValue)
     case let error as LedgerError: return (error.description, ledgerCategory(error).rawValue)

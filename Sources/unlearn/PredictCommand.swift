@@ -22,7 +22,7 @@ struct PredictCommand: ParsableCommand {
             for (row, id) in result.ids.enumerated() {
                 let scores = (0..<classes.count).map { result.scores[row * classes.count + $0] }
                 if json {
-                    let fields = zip(classes, scores).map { "\(jsonString($0)):\(String(format: "%.6g", $1))" }.joined(separator: ",")
+                    let fields = zip(classes, scores).map { "\(jsonString($0)):\(jsonNumber($1))" }.joined(separator: ",")
                     out += #"{"id":\#(jsonString(id)),"label":\#(jsonString(result.labels[row])),"scores":{\#(fields)}}"# + "\n"
                 } else {
                     out += csvField(id) + "," + csvField(result.labels[row]) + "," + scores.map { String(format: "%.6g", $0) }.joined(separator: ",") + "\n"
@@ -39,6 +39,11 @@ struct PredictCommand: ParsableCommand {
 
 func csvField(_ text: String) -> String {
     text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+}
+
+/// A score as a JSON number; JSON has no NaN or infinity, so those become null.
+func jsonNumber(_ value: Float) -> String {
+    value.isFinite ? String(format: "%.6g", value) : "null"
 }
 
 func jsonString(_ text: String) -> String {

@@ -60,7 +60,7 @@ struct ExactnessTests {
         for shard in 0..<config.shards {
             // Oracle: the original rows of the shard without the deleted keys, trained from scratch.
             let expectedRows = original[shard].map { $0.removing(removedKeys) }
-            let states = config.trainer.trainFromScratch(shard: shard, data: expectedRows.map(\.data))
+            let states = try config.trainer.trainFromScratch(shard: shard, data: expectedRows.map(\.data))
             for slice in 0..<config.slices {
                 let rowsFile = try AtomicFile.read(store.layout.path(live.shards[shard].rows[slice].path))
                 let liveRows = try RowsFile.decode(rowsFile, path: "rows").1

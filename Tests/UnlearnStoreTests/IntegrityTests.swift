@@ -144,4 +144,20 @@ struct IntegrityTests {
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: root)[.posixPermissions] as? Int)
         #expect(mode == 0o700)
     }
+
+    @Test func aDivergingTrainingPublishesNothingAndSaysWhatToDo() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        let data = try Fixtures.adultCSV(rows: 120, in: directory)
+        let root = directory + "/store"
+        var arguments = InitSafetyTests.initArguments(root, data: data.path)
+        arguments += ["--optimizer", "sgd", "--lr", "3e38"]
+        #expect(try CLI.run(arguments).status == 0)
+        let train = try CLI.run(["train", "--store", root])
+        #expect(train.status == 65, "\(train.stderr)")
+        #expect(train.stderr.contains("diverged in slice"))
+        #expect(train.stderr.contains("lower --lr"))
+        let store = try Store.open(root)
+        #expect(try store.liveVersion().version.kind == .imported, "nothing was published")
+        #expect(try store.ledger.jobs(limit: 1).first?.status == .failed)
+    }
 }

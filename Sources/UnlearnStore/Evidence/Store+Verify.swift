@@ -88,7 +88,7 @@ extension Store {
         if replay && !shardFiles.checkpoints.isEmpty {
             let data = try shardFiles.rows.map { try files.readRows($0).data }
             BLAS.useSingleThread()
-            let states = config.trainer.trainFromScratch(shard: record.shard, data: data)
+            let states = try config.trainer.trainFromScratch(shard: record.shard, data: data)
             var mismatched: [Int] = []
             for (slice, state) in states.enumerated() {
                 let bytes = try files.encodeCheckpoint(state, shard: record.shard, slice: slice, trainedOn: Array(rowHashes[record.shard][...slice]))

@@ -134,7 +134,7 @@ extension Store {
         BLAS.useSingleThread()
         let trainer = ShardTrainer(shape: config.shape, config: config.training, slices: 1)
         let started = Date()
-        let state = trainer.trainFromScratch(shard: 0, data: [all]).last!
+        let state = try trainer.trainFromScratch(shard: 0, data: [all]).last!
         let seconds = Date().timeIntervalSince(started)
         let model = Ensemble(shape: config.shape, parameters: [state.parameters])
         return MonolithicBaseline(accuracy: accuracy(model.predict(test.features, rows: test.count, using: .mean).labels, test.labels), trainSeconds: seconds)
