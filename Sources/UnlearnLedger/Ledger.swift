@@ -30,6 +30,34 @@ public final class Ledger: Sendable {
         self.path = path
     }
 
+    /// Opens an existing ledger for reading only: nothing is created, migrated or written, so
+    /// queries keep working on a full disk and a damaged store is not touched.
+    ///
+    /// - Throws: `LedgerError.storage` when the file is missing, damaged or needs a migration
+    ///   (which only a writing command may run).
+    public init(readingOnly path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError.storage(.damaged, path: path, detail: "the file is missing")
+        }
+        var configuration = Self.configuration()
+        configuration.readonly = true
+        let pool: any DatabaseWriter
+        do {
+            pool = try Self.translatingErrors(path) { try DatabasePool(path: path, configuration: configuration) }
+        } catch LedgerError.storage(let failure, _, _) where (failure == .full || failure == .io) && !Self.hasWAL(path) {
+            // A full disk leaves no room for SQLite's shared-memory file. With no WAL to merge,
+            // the database file alone is the whole ledger, so it can be read as immutable.
+            let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
+            pool = try Self.translatingErrors(path) { try DatabaseQueue(path: uri, configuration: configuration) }
+        }
+        let migrated = try Self.translatingErrors(path) { try pool.read { try LedgerSchema.migrator.hasCompletedMigrations($0) } }
+        guard migrated else {
+            throw LedgerError.storage(.io, path: path, detail: "it was written by an older unlearn and needs a migration; run 'unlearn recover' once")
+        }
+        self.writer = pool
+        self.path = path
+    }
+
     private static func openPool(_ path: String) throws -> DatabasePool {
         let pool = try DatabasePool(path: path, configuration: Self.configuration())
         // GRDB switches the writer to synchronous=NORMAL when it enables WAL, after
@@ -81,6 +109,11 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// True when a non-empty `-wal` file holds transactions not yet in the database file.
+    private static func hasWAL(_ path: String) -> Bool {
+        ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0) > 0
+    }
+
     /// Best effort: the sidecars hold recent transactions, so keep them owner-only too.
     private static func restrictSidecars(of path: String) {
         for suffix in ["-wal", "-shm"] {
@@ -121,6 +154,7 @@ public final class Ledger: Sendable {
             case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw LedgerError.storage(.damaged, path: file, detail: detail)
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw LedgerError.storage(.busy, path: file, detail: detail)
             case .SQLITE_FULL: throw LedgerError.storage(.full, path: file, detail: detail)
+            case .SQLITE_READONLY: throw LedgerError.storage(.readOnly, path: file, detail: detail)
             case .SQLITE_IOERR, .SQLITE_CANTOPEN:
                 throw LedgerError.storage(path.map(isNearlyFull) == true ? .full : .io, path: file, detail: detail)
             default: throw error

@@ -35,6 +35,8 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         case full
         /// Any other I/O failure.
         case io
+        /// A write through a ledger opened with `init(readingOnly:)`.
+        case readOnly
     }
 
     public var description: String {
@@ -69,6 +71,8 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         case .storage(.full, let path, _):
             return "no space left on the file system of '\(path)'. Free some space (old backups, logs, "
                 + "'unlearn recover' removes leftover model files) and run the command again; nothing was lost."
+        case .storage(.readOnly, let path, _):
+            return "'\(path)' was opened for reading only; this command needs to write."
         case .storage(.io, let path, let detail):
             return "I/O error on '\(path)' (\(detail)); if the disk is full, free some space and run the command again."
         }

@@ -40,7 +40,7 @@ struct AuditQueryCommand: ParsableCommand {
             query.status = status
             query.overdue = overdue
             query.limit = limit
-            let timelines = try location.open().audit(query)
+            let timelines = try location.open(readOnly: true).audit(query)
             if format == .json { return try timelines.forEach(printJSON) }
             if timelines.isEmpty { print("no matching requests") }
             let iso = ISO8601DateFormatter()
@@ -69,7 +69,7 @@ struct AuditVerifyCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let report = try location.open().verifyAuditChain()
+            let report = try location.open(readOnly: true).verifyAuditChain()
             if let broken = report.firstBrokenSeq {
                 fail("audit chain broken at event \(broken): \(report.reason ?? "hash mismatch"). The ledger was edited outside unlearn; restore it from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
             }

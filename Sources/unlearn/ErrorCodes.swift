@@ -22,7 +22,7 @@ private func ledgerCategory(_ error: LedgerError) -> UnlearnError.Category {
     switch error {
     case .storage(.damaged, _, _), .corrupt: .corrupt
     case .storage(.busy, _, _), .staleParent: .busy
-    case .storage(.full, _, _), .storage(.io, _, _), .cannotCreateFile: .io
+    case .storage(.full, _, _), .storage(.io, _, _), .storage(.readOnly, _, _), .cannotCreateFile: .io
     default: .data
     }
 }

@@ -65,7 +65,7 @@ struct StoreDataOptions: ParsableArguments {
 
     /// Opens the store and checks that `--format`, if given, is the store's.
     func open(_ location: StoreOptions) throws -> Store {
-        let store = try location.open()
+        let store = try location.open(readOnly: true)
         let stored = store.config.schema.format.rawValue
         if let format, format != stored {
             throw UnlearnError(.usage, "the store holds \(stored) data, not \(format)", hint: "Drop --format or pass --format \(stored).")

@@ -10,7 +10,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let s = try location.open().status()
+            let s = try location.open(readOnly: true).status()
             if json { return try printJSON(s) }
             let iso = ISO8601DateFormatter()
             print("store        \(s.store)  (data: \(s.source))")

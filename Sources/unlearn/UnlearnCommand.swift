@@ -68,6 +68,6 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 extension StoreOptions {
-    /// Opens the store named by `--store`.
-    func open() throws -> Store { try Store.open(store) }
+    /// Opens the store named by `--store`; `readOnly` for commands that only read.
+    func open(readOnly: Bool = false) throws -> Store { try Store.open(store, readOnly: readOnly) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnlearnLedger
 import UnlearnStore
 
 struct VerifyCommand: ParsableCommand {
@@ -13,13 +14,21 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            let report = try location.open().verify(id: id, replay: replay)
+            // On a full disk the store still opens for reading; the outcome is then not recorded.
+            let store: Store
+            do {
+                store = try location.open()
+            } catch LedgerError.storage(let failure, _, _) where failure == .full || failure == .io {
+                store = try location.open(readOnly: true)
+            }
+            let report = try store.verify(id: id, replay: replay)
             if json {
                 try printJSON(report)
             } else {
                 print("record \(report.key)… (shard \(report.shard), slice \(report.slice)), live version \(report.version)")
                 for check in report.checks { print("  [\(check.passed ? "ok" : "FAIL")] \(check.name): \(check.detail)") }
                 print(report.passed ? "verified: the record is unlearned" : "NOT verified")
+                if !report.recorded { print("note: the ledger could not record this verification (no space left?)") }
             }
             if !report.passed { throw ExitCode(1) }
         }

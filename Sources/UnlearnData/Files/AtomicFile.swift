@@ -88,6 +88,9 @@ public enum StoreIOError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
+        case let .system(operation, path, code) where code == ENOSPC || code == EDQUOT:
+            return "no space left on the file system of '\(path)' (cannot \(operation) it). Free some space and run "
+                + "the command again: the last published version is intact, and 'unlearn recover' removes what this run left"
         case let .system(operation, path, code):
             return "cannot \(operation) '\(path)': \(String(cString: strerror(code)))"
         case let .missing(path):

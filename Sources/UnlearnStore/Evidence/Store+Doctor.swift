@@ -69,7 +69,7 @@ extension Store {
         // 2. The ledger: SQLite's own check, the audit chain, and the head written outside it.
         var ledger: Ledger?
         do {
-            let opened = try Ledger(path: layout.ledgerPath)
+            let opened = try Ledger(readingOnly: layout.ledgerPath)
             let findings = try opened.integrityCheck()
             if findings == ["ok"] {
                 add("ledger.sqlite", .ok, "SQLite integrity_check: ok")

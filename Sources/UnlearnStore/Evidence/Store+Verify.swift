@@ -17,6 +17,8 @@ public struct VerificationReport: Sendable, Codable {
     public var slice: Int
     public var version: Int
     public var checks: [Check]
+    /// False when the ledger could not record the outcome (a full disk): the checks still stand.
+    public var recorded = true
     public var passed: Bool { checks.allSatisfy(\.passed) }
 }
 
@@ -98,11 +100,15 @@ extension Store {
                   mismatched.isEmpty ? "retraining shard \(record.shard) from scratch without the deleted rows reproduced all \(states.count) checkpoints byte for byte" : "slices \(mismatched) differ")
         }
 
-        let report = VerificationReport(
+        var report = VerificationReport(
             request: request?.id, key: key.short, shard: record.shard, slice: record.slice, version: live.version.version, checks: checks)
-        try ledger.appendEvent(
-            kind: report.passed ? .verifyPassed : .verifyFailed, requestID: request?.id, recordKey: key.hex, shard: record.shard,
-            payload: StorePayload.verified(version: live.version.version, replay: replay, failed: checks.filter { !$0.passed }.map(\.name)), at: Date())
+        do {
+            try ledger.appendEvent(
+                kind: report.passed ? .verifyPassed : .verifyFailed, requestID: request?.id, recordKey: key.hex, shard: record.shard,
+                payload: StorePayload.verified(version: live.version.version, replay: replay, failed: checks.filter { !$0.passed }.map(\.name)), at: Date())
+        } catch LedgerError.storage(let failure, _, _) where failure == .full || failure == .io || failure == .readOnly {
+            report.recorded = false
+        }
         return report
     }
 
