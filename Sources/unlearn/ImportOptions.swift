@@ -18,6 +18,8 @@ struct ImportOptions: ParsableArguments {
     @Option(help: "Comma-separated CSV columns to treat as categorical.") var categorical: String?
     @Option(help: "CSV header: auto, yes or no.") var header: String = "auto"
     @Option(help: "CSV delimiter (one character).") var delimiter: String = ","
+    @Option(help: "LibSVM: the largest feature index accepted (a guard against typos that would need a huge dense matrix).")
+    var maxFeatures: Int = Importer.defaultMaxFeatures
 
     var dataURL: URL { URL(fileURLWithPath: data) }
     var labelsURL: URL? { labels.map { URL(fileURLWithPath: $0) } }

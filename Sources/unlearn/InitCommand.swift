@@ -30,13 +30,14 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         try execute {
             let spec = try ModelSpec(parsing: model)
-            let options = CreateOptions(
+            var options = CreateOptions(
                 root: location.store, format: source.format, data: source.dataURL, labels: source.labelsURL,
                 csv: try source.csvOptions(), shards: shards, slices: slices,
                 training: TrainingConfig(
                     model: spec, optimizer: OptimizerSpec(kind: optimizer, learningRate: lr, l2: l2), epochs: epochs,
                     batchSize: batch, seed: seed),
                 aggregation: aggregation, placement: placement ?? (source.prior != nil ? .prior : .uniform), dueDays: dueDays)
+            options.maxFeatures = source.maxFeatures
             let store = try Store.create(options)
             let status = try store.status()
             print("created store '\(location.store)': \(status.liveRecords) records, \(status.features) features, \(status.classes.count) classes, \(shards) shards × \(slices) slices (\(status.placement) placement)")

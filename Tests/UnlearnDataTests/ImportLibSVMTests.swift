@@ -111,3 +111,44 @@ import UnlearnData
         }
     }
 }
+
+/// Bounded input: a huge index or value is refused with the line named, before any allocation.
+@Suite struct LibSVMBoundsTests {
+    @Test func anIndexNearABillionIsRefusedBeforeAllocating() throws {
+        let url = try ImportFixture.file("1 1:0.5\n0 999999999:1\n", name: "typo.svm")
+        do {
+            _ = try Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil)
+            Issue.record("a 10^9 index must be refused")
+        } catch let error as ImportError {
+            #expect(error.description.contains("typo.svm:2"))
+            #expect(error.description.contains("feature index 999999999 is above the limit of 1000000 features"))
+            #expect(error.description.contains("--max-features"))
+        }
+    }
+
+    @Test func theLimitCanBeRaisedAndTheMemoryEstimateStillGuards() throws {
+        let url = try ImportFixture.file("1 1:0.5\n0 2000000:1\n", name: "wide.svm")
+        let (schema, data) = try Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil, maxFeatures: 3_000_000)
+        #expect(schema.featureCount == 2_000_000)
+        #expect(data.features.count == 4_000_000)
+        // 10^9 rows' worth of width: refused by the memory estimate, not by an allocation failure.
+        let huge = try ImportFixture.file("1 1:0.5\n0 900000000000:1\n", name: "huge.svm")
+        #expect(throws: ImportError.self) {
+            _ = try Importer.fit(format: .libsvm, data: huge, labels: nil, csv: nil, maxFeatures: Int.max)
+        }
+    }
+
+    @Test(arguments: ["1e39", "-1e308", "3.5e38"])
+    func valuesBeyondThirtyTwoBitFloatsAreRefused(value: String) throws {
+        let url = try ImportFixture.file("1 1:0.5\n0 1:\(value)\n", name: "big.svm")
+        do {
+            _ = try Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil)
+            Issue.record("\(value) must be refused")
+        } catch let error as ImportError {
+            #expect(error.description.contains("big.svm:2"))
+            #expect(error.description.contains("too large for a 32-bit float"))
+        }
+        let fine = try ImportFixture.file("1 1:0.5\n0 1:3.4e38\n", name: "fine.svm")
+        #expect(try Importer.fit(format: .libsvm, data: fine, labels: nil, csv: nil).1.features.allSatisfy(\.isFinite))
+    }
+}

@@ -12,19 +12,20 @@ extension Importer {
         var count: Int { rowStarts.count - 1 }
     }
 
-    static func fitLibSVM(_ url: URL) throws -> (FeatureSchema, ImportedData) {
+    static func fitLibSVM(_ url: URL, maxFeatures: Int) throws -> (FeatureSchema, ImportedData) {
         let path = url.path
-        let rows = try parseLibSVM(url, limit: nil, requireLabels: true)
+        let rows = try parseLibSVM(url, limit: nil, cap: maxFeatures, requireLabels: true)
         guard rows.maxIndex > 0 else {
             throw noData(path, "the file has no features: no line holds an index:value pair")
         }
+        try checkDenseSize(rows: rows.count, features: rows.maxIndex, path: path)
         let schema = FeatureSchema(format: .libsvm, csv: nil, columnCount: rows.maxIndex, encoders: [],
                                    classes: sortClasses(Set(rows.labels)), featureCount: rows.maxIndex)
         return (schema, try densify(rows, schema: schema, path: path))
     }
 
     static func applyLibSVM(_ schema: FeatureSchema, _ url: URL, requireLabels: Bool) throws -> ImportedData {
-        let rows = try parseLibSVM(url, limit: schema.featureCount, requireLabels: requireLabels)
+        let rows = try parseLibSVM(url, limit: schema.featureCount, cap: schema.featureCount, requireLabels: requireLabels)
         return try densify(rows, schema: schema, path: url.path)
     }
 
@@ -52,8 +53,10 @@ extension Importer {
 
     /// Parses `label index:value ...` lines; `#` starts a comment, blank lines are skipped.
     ///
-    /// - Parameter limit: the training dimension; a larger index is an error. Nil when training.
-    private static func parseLibSVM(_ url: URL, limit: Int?, requireLabels: Bool) throws -> SparseRows {
+    /// - Parameters:
+    ///   - limit: the training dimension; a larger index is an error. Nil when training.
+    ///   - cap: when training, the largest index accepted (``defaultMaxFeatures`` unless raised).
+    private static func parseLibSVM(_ url: URL, limit: Int?, cap: Int, requireLabels: Bool) throws -> SparseRows {
         let path = url.path
         let bytes = try readBytes(url)
         var rows = SparseRows()
@@ -139,6 +142,17 @@ extension Importer {
                                           message: "feature index \(index) is beyond the training dimension \(limit)",
                                           hint: "Use the features of the training file; retrain if the data gained features.")
                     }
+                    if limit == nil, index > cap {
+                        throw ImportError(.libsvmIndexRange, file: path, line: line, column: String(index),
+                                          message: "feature index \(index) is above the limit of \(cap) features",
+                                          hint: "Check the index for a typo. If the data really has that many features, raise the limit with --max-features N (the dense matrix takes rows × features × 4 bytes).")
+                    }
+                    // Features are 32-bit floats: a larger magnitude would become infinity.
+                    guard abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                        throw ImportError(.nonFinite, file: path, line: line, column: String(index),
+                                          message: "'\(token())' is too large for a 32-bit float (|x| ≤ 3.4e38)",
+                                          hint: "Rescale the feature, or fix the value.")
+                    }
                     previous = index
                     rows.indices.append(index - 1)
                     rows.values.append(Float(value))
@@ -151,6 +165,18 @@ extension Importer {
             throw noData(path, bytes.isEmpty ? "the file is empty" : "the file has no data rows, only blank or comment lines")
         }
         return rows
+    }
+
+    /// Refuses a dense matrix that would take more than half of this machine's memory, before
+    /// allocating it.
+    private static func checkDenseSize(rows: Int, features: Int, path: String) throws {
+        let (bytes, overflow) = rows.multipliedReportingOverflow(by: features * MemoryLayout<Float>.size)
+        let budget = ProcessInfo.processInfo.physicalMemory / 2
+        guard overflow || UInt64(bytes) > budget else { return }
+        func gigabytes(_ value: Double) -> String { String(format: "%.1f GB", value / 1e9) }
+        throw ImportError(.libsvmIndexRange, file: path,
+                          message: "the dense feature matrix would need \(overflow ? "more than 9e18 bytes" : gigabytes(Double(bytes))) (\(rows) rows × \(features) features × 4 bytes), more than half of this machine's \(gigabytes(Double(ProcessInfo.processInfo.physicalMemory))) of memory",
+                          hint: "Check the largest feature indices for typos, or use fewer rows.")
     }
 
     /// Labels that are numbers become canonical (`+1`, `1.0` and `1` are all `1`); others are

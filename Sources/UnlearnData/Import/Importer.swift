@@ -14,6 +14,9 @@ import Foundation
 /// - LibSVM: values kept raw (not standardised: sparse data would lose its zeros); numeric labels
 ///   canonicalised, so `+1`, `1` and `1.0` are one class.
 public enum Importer {
+    /// The default cap on LibSVM feature indices (`init --max-features` raises it).
+    public static let defaultMaxFeatures = 1_000_000
+
     /// Reads training data and learns the schema (vocabularies, means and stds, classes).
     ///
     /// - Parameters:
@@ -21,9 +24,13 @@ public enum Importer {
     ///   - data: the data file (IDX: the images file).
     ///   - labels: the IDX labels file; must be nil for CSV and LibSVM, whose rows carry their labels.
     ///   - csv: how to read a CSV file (required for CSV, ignored otherwise).
+    ///   - maxFeatures: LibSVM: the largest feature index accepted (a typo such as `1000000000:1`
+    ///     would otherwise ask for a dense matrix of terabytes).
     /// - Returns: the schema and the training records encoded through it.
     /// - Throws: ``ImportError``.
-    public static func fit(format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?) throws -> (FeatureSchema, ImportedData) {
+    public static func fit(
+        format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, maxFeatures: Int = defaultMaxFeatures
+    ) throws -> (FeatureSchema, ImportedData) {
         switch format {
         case .csv:
             try rejectLabelsFile(labels, format: format)
@@ -36,7 +43,7 @@ public enum Importer {
             return try fitIDX(images: data, labels: labels)
         case .libsvm:
             try rejectLabelsFile(labels, format: format)
-            return try fitLibSVM(data)
+            return try fitLibSVM(data, maxFeatures: maxFeatures)
         }
     }
 

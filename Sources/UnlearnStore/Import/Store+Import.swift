@@ -17,6 +17,8 @@ public struct CreateOptions: Sendable {
     public var aggregation: Aggregation
     public var placement: PlacementStrategy
     public var dueDays: Int
+    /// LibSVM: the largest feature index accepted.
+    public var maxFeatures = Importer.defaultMaxFeatures
 
     public init(
         root: String, format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, shards: Int, slices: Int,
@@ -42,7 +44,8 @@ extension Store {
     public static func create(_ options: CreateOptions, logger: Logger = Logger(label: "unlearn")) throws -> Store {
         let layout = StoreLayout(root: options.root)
         try validate(options, layout: layout)
-        let (schema, data) = try Importer.fit(format: options.format, data: options.data, labels: options.labels, csv: options.csv)
+        let (schema, data) = try Importer.fit(
+            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures)
         guard data.count >= options.shards * options.slices else {
             throw UnlearnError(.usage, "'\(options.data.path)' has \(data.count) records, fewer than \(options.shards) shards × \(options.slices) slices",
                                hint: "Use fewer shards or slices so that every slice holds at least one record.")
