@@ -110,3 +110,33 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// One event, or nil.
+    public func event(seq: Int64) throws -> AuditEvent? {
+        try read { db in try db.row("SELECT * FROM audit_event WHERE seq = ?", [seq]).map(AuditEvent.init(row:)) }
+    }
+
+    /// The chain head right after the transaction that published `version`: the last of its
+    /// `version.published` event and the `request.completed` events written with it.
+    ///
+    /// That transaction holds the write lock, so its events are contiguous and share one
+    /// timestamp; nothing else can fall between them.
+    public func headAfterPublishing(version: Int) throws -> (seq: Int64, hash: String)? {
+        try read { db in
+            guard let published = try db.row("""
+                SELECT seq, at, hash FROM audit_event
+                WHERE kind = ? AND payload LIKE ? ORDER BY seq LIMIT 1
+                """, [AuditEventKind.versionPublished.rawValue, "%\"version\":\(version)}"]) else { return nil }
+            var head: (seq: Int64, hash: String) = (published["seq"], published["hash"])
+            let at: Double = published["at"]
+            let following = try Row.fetchCursor(
+                db, sql: "SELECT seq, kind, at, hash FROM audit_event WHERE seq > ? ORDER BY seq", arguments: [head.seq])
+            while let row = try following.next() {
+                guard row["kind"] == AuditEventKind.requestCompleted.rawValue, row["at"] == at else { break }
+                head = (row["seq"], row["hash"])
+            }
+            return head
+        }
+    }
+}

@@ -36,7 +36,7 @@ public struct StoreLayout: Sendable {
     /// The names of the store's own files and folders present in the root: configuration, key,
     /// ledger and its sidecars, locks, then shard folders and temp files.
     public func existingStoreFiles() -> [String] {
-        let own = ["store.json", "store.key", "ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "store.head", "retrain.lock"]
+        let own = ["store.json", "store.key", "ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "store.head", "receipt.key", "retrain.lock"]
         let entries = Set((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
         let others = entries.filter { $0.hasPrefix("shard-") || $0.hasPrefix("retrain.shard-") || $0.contains(".tmp-") }
         return own.filter(entries.contains) + others.sorted()

@@ -54,7 +54,7 @@ enum StoreSeal {
             throw damaged(path, "its seal is not the last member")
         }
         let body = text[..<range.lowerBound] + "\n}"
-        guard let mac = bytes(hex: tail[..<quote]),
+        guard let mac = decodeHex(tail[..<quote]),
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Array(body.utf8), using: configKey(secret))
         else {
             throw damaged(path, "its seal does not match its content: the configuration has been altered")
@@ -71,17 +71,17 @@ enum StoreSeal {
         UnlearnError(.corrupt, "'\(path)' is damaged: \(why)",
                      hint: "Restore it from a backup of the store; nothing in the store can rebuild it.")
     }
+}
 
-    private static func bytes(hex text: Substring) -> [UInt8]? {
-        guard text.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            out.append(byte)
-            index = next
-        }
-        return out
+/// The bytes of an even-length hex string, or nil.
+func decodeHex<S: StringProtocol>(_ text: S) -> [UInt8]? {
+    let characters = Array(text.utf8)
+    guard characters.count % 2 == 0 else { return nil }
+    var out: [UInt8] = []
+    out.reserveCapacity(characters.count / 2)
+    for index in stride(from: 0, to: characters.count, by: 2) {
+        guard let byte = UInt8(String(decoding: characters[index..<(index + 2)], as: UTF8.self), radix: 16) else { return nil }
+        out.append(byte)
     }
+    return out
 }

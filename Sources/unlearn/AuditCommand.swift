@@ -8,7 +8,7 @@ extension RequestStatus: ExpressibleByArgument {}
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Query the deletion ledger, or verify its hash chain.",
-        subcommands: [AuditQueryCommand.self, AuditVerifyCommand.self], defaultSubcommand: AuditQueryCommand.self)
+        subcommands: [AuditQueryCommand.self, AuditVerifyCommand.self, AuditHeadCommand.self], defaultSubcommand: AuditQueryCommand.self)
 }
 
 struct AuditQueryCommand: ParsableCommand {
@@ -66,14 +66,42 @@ struct AuditVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "verify", abstract: "Re-check the audit log's hash chain; report the first broken link.")
 
     @OptionGroup var location: StoreOptions
+    @Option(help: "Also check that the chain still holds this head (SEQ:HASH, from 'audit head' or a receipt).") var head: String?
 
     func run() throws {
         try execute {
-            let report = try location.open(readOnly: true).verifyAuditChain()
+            let store = try location.open(readOnly: true)
+            let anchor = try head.map(parseHead)
+            let (report, containsHead) = try anchor.map { try store.verifyAuditChain(containing: $0) } ?? (store.verifyAuditChain(), true)
             if let broken = report.firstBrokenSeq {
                 fail("audit chain broken at event \(broken): \(report.reason ?? "hash mismatch"). The ledger was edited outside unlearn; restore it from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
             }
-            print("audit chain intact: \(report.eventsChecked) events verified")
+            if let anchor, !containsHead {
+                fail("audit chain does not hold the head \(anchor.seq):\(anchor.hash.prefix(12))…: its events from \(anchor.seq) on were rewritten after that head was taken. Restore the ledger from a backup and investigate.", code: UnlearnError.Category.corrupt.rawValue)
+            }
+            print("audit chain intact: \(report.eventsChecked) events verified" + (anchor.map { ", head \($0.seq) present" } ?? ""))
+        }
+    }
+
+    func parseHead(_ text: String) throws -> (seq: Int64, hash: String) {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let seq = Int64(parts[0]), parts[1].count == 64, parts[1].allSatisfy(\.isHexDigit) else {
+            throw UnlearnError(.usage, "--head must be SEQ:HASH (a number, a colon and 64 hex digits)", hint: "Take it from 'unlearn audit head' or a receipt's audit_head.")
+        }
+        return (seq, String(parts[1]))
+    }
+}
+
+struct AuditHeadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "head", abstract: "Print the audit chain's newest event as SEQ:HASH, an anchor to keep outside the store.")
+
+    @OptionGroup var location: StoreOptions
+
+    func run() throws {
+        try execute {
+            guard let head = try location.open(readOnly: true).auditHead() else { throw UnlearnError(.data, "the audit chain is empty") }
+            print("audit head \(head.seq):\(head.hash)")
         }
     }
 }

@@ -47,6 +47,7 @@ extension Store {
                                hint: "Nothing was changed. Run 'unlearn doctor --store \(layout.root)'; restore the store from a backup.")
         }
         try StoreHead.advance(layout, to: live.version)
+        try Self.ensureReceiptKey(layout)
     }
 }
 

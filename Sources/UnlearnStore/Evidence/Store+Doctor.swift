@@ -65,6 +65,17 @@ extension Store {
         } else {
             add("store.json", .skipped, "its seal cannot be checked without store.key")
         }
+        if FileManager.default.fileExists(atPath: layout.receiptKeyPath) {
+            do {
+                _ = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.receiptKeyPath), path: layout.receiptKeyPath)
+                add("receipt.key", .ok, "checksum matches")
+            } catch {
+                let (detail, fix) = failure(error)
+                add("receipt.key", .fail, detail, fix: fix)
+            }
+        } else {
+            add("receipt.key", .warn, "missing: completed deletions cannot get signed receipts", fix: "Run 'unlearn recover' to create a key.")
+        }
 
         // 2. The ledger: SQLite's own check, the audit chain, and the head written outside it.
         var ledger: Ledger?

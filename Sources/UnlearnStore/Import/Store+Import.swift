@@ -71,6 +71,7 @@ extension Store {
         try AtomicFile.restrictToOwner(layout.root)
         let secret = Keyer.newSecret()
         try AtomicFile.write(StoreSeal.keyFile(secret: secret), to: layout.secretPath)
+        try ensureReceiptKey(layout)
         let keyer = Keyer(secret: secret)
         let config = StoreConfig(
             shards: options.shards, slices: options.slices, training: options.training, aggregation: options.aggregation,
