@@ -23,7 +23,7 @@ step "remove old demo store $STORE"
 if [[ -e "$STORE" ]]; then
     # Only ever delete something that is recognisably a store (or empty), never an arbitrary directory.
     if [[ -f "$STORE/store.json" || -z "$(ls -A "$STORE")" ]]; then
-        rm -rf -- "$STORE"
+        rm -rf -- "$STORE" "$STORE.receipt.json" "$STORE.pub"
     else
         echo "demo.sh: '$STORE' exists and is not an unlearn store; refusing to delete it" >&2
         exit 1
@@ -55,6 +55,14 @@ step "audit trail for row-42"
 
 step "audit verify: hash chain intact"
 "$U" audit verify --store "$STORE"
+
+step "signed receipt of the deletion, checked offline with the store's public key"
+"$U" receipt --store "$STORE" --request 1 --out "$STORE.receipt.json"
+"$U" receipt public-key --store "$STORE" > "$STORE.pub"
+"$U" receipt verify "$STORE.receipt.json" --public-key "$STORE.pub"
+
+step "doctor: every file, seal, chain and permission checked"
+"$U" doctor --store "$STORE"
 
 step "eval after unlearning"
 "$U" eval --store "$STORE" --data "$TEST"
