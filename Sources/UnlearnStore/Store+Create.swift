@@ -109,7 +109,7 @@ extension Store {
             parent: nil, kind: "import", manifest: json, manifestSHA256: sha256Hex(Array(json.utf8)), at: Date()))
         try ledger.appendEvent(
             kind: "store.created", requestID: nil, recordKey: nil, shard: nil,
-            payload: #"{"records":\#(data.count),"shards":\#(options.shards),"slices":\#(options.slices),"source_sha256":"\#(try fileHash(options.data))"}"#,
+            payload: #"{"records":\#(data.count),"shards":\#(options.shards),"slices":\#(options.slices),"source_sha256":"\#(try data.sourceSHA256 ?? fileHash(options.data))"}"#,
             at: Date())
         try config.save(layout)
         logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])

@@ -12,11 +12,16 @@ public struct EvaluationReport: Sendable, Codable {
     public var accuracyByAggregation: [String: Double]
     public var shardAccuracies: [Double]
     public var monolithic: MonolithicBaseline?
+    /// Shards left out because they hold records awaiting deletion (`--exclude-pending`).
+    public var excludedShards: [Int] = []
+    /// How the test file was read (e.g. columns ignored by name).
+    public var notes: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case version, rows, aggregation, accuracy, monolithic
+        case version, rows, aggregation, accuracy, monolithic, notes
         case accuracyByAggregation = "accuracy_by_aggregation"
         case shardAccuracies = "shard_accuracies"
+        case excludedShards = "excluded_shards"
     }
 }
 
@@ -38,6 +43,10 @@ public struct Predictions: Sendable {
     public var classes: [String]
     /// (rows, classes): vote fractions or mean probabilities.
     public var scores: [Float]
+    /// Shards left out because they hold records awaiting deletion (`--exclude-pending`).
+    public var excludedShards: [Int] = []
+    /// How the input file was read (e.g. columns ignored by name).
+    public var notes: [String] = []
 }
 
 extension Store {
@@ -49,7 +58,7 @@ extension Store {
     /// - Parameter excludingPending: leave out the shards that still hold records awaiting deletion,
     ///   so a request takes effect in answers before the retrain runs (at some cost in accuracy).
     public func ensemble(excludingPending: Bool = false) throws -> (version: Int, ensemble: Ensemble) {
-        let skipped = excludingPending ? Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }) : []
+        let skipped = excludingPending ? Set(try pendingShards()) : []
         guard skipped.count < config.shards else {
             throw UnlearnError(.usage, "every shard holds a record awaiting deletion, so none is left to answer",
                                hint: "Run 'unlearn retrain --store \(layout.root)' first.")
@@ -70,6 +79,11 @@ extension Store {
         }
     }
 
+    /// The shards that hold records awaiting deletion, ascending.
+    public func pendingShards() throws -> [Int] {
+        Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }).sorted()
+    }
+
     /// Evaluates the live ensemble on a labelled file read through the store's encoders.
     public func evaluate(data: URL, labels: URL?, monolithic: Bool = false, excludingPending: Bool = false) throws -> EvaluationReport {
         let test = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: true)
@@ -88,7 +102,8 @@ extension Store {
         return EvaluationReport(
             version: version, rows: test.count, aggregation: config.aggregation,
             accuracy: byAggregation[config.aggregation.rawValue]!, accuracyByAggregation: byAggregation,
-            shardAccuracies: shardAccuracies, monolithic: baseline)
+            shardAccuracies: shardAccuracies, monolithic: baseline,
+            excludedShards: excludingPending ? try pendingShards() : [], notes: test.notes)
     }
 
     /// Trains S=1, R=1 on all live rows in memory (nothing is written) and scores it on `test`.
@@ -118,6 +133,7 @@ extension Store {
         let result = ensemble.predict(input.features, rows: input.count, using: aggregation ?? config.aggregation)
         return Predictions(
             ids: input.ids, labels: result.labels.map { config.schema.classes[Int($0)] },
-            classes: config.schema.classes, scores: result.scores)
+            classes: config.schema.classes, scores: result.scores,
+            excludedShards: excludingPending ? try pendingShards() : [], notes: input.notes)
     }
 }
