@@ -26,6 +26,8 @@ struct StoreOptions: ParsableArguments {
 func execute(_ body: () throws -> Void) throws {
     LoggingBootstrap.once()
     do {
+        // Lets the exit-code test reach 70 (an internal error) without a real bug.
+        if ProcessInfo.processInfo.environment["UNLEARN_TEST_INTERNAL_ERROR"] == "1" { throw InternalTestError() }
         try body()
     } catch let error as UnlearnError {
         fail(error.description, code: error.category.rawValue)
@@ -37,6 +39,10 @@ func execute(_ body: () throws -> Void) throws {
         let (message, code) = describe(error)
         fail(message, code: code)
     }
+}
+
+private struct InternalTestError: Error, CustomStringConvertible {
+    var description: String { "internal error requested by UNLEARN_TEST_INTERNAL_ERROR" }
 }
 
 func fail(_ message: String, code: Int32) -> Never {
