@@ -132,6 +132,10 @@ struct BenchCommandTests {
         let markdown = try String(contentsOfFile: directory + "/report/bench.md", encoding: .utf8)
         #expect(markdown.contains("| 2 | 2 | 3 | uniform |"))
         #expect(FileManager.default.fileExists(atPath: directory + "/report/bench.gp"))
+        // Issue 11: a picture always, with or without gnuplot.
+        let svg = try String(contentsOfFile: directory + "/report/bench.svg", encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("</svg>") && svg.contains("S=2 R=2") && svg.contains("<polyline"))
+        #expect(markdown.contains("![accuracy vs S and speed-up vs K](bench.svg)"))
     }
 }
 
