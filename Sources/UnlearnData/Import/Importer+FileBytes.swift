@@ -33,7 +33,8 @@ extension Importer {
             throw ImportError(.unreadable, file: shown, message: "a directory, not a data file",
                               hint: "Pass the path of a data file.")
         }
-        let bytes = try readAll(fd, sizeHint: (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 1 << 20, path: shown)
+        // One byte more than a regular file's size, so reading it whole needs no second buffer.
+        let bytes = try readAll(fd, sizeHint: (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) + 1 : 1 << 20, path: shown)
         return (try decompressIfNeeded(bytes, path: shown), sha256Hex(bytes))
     }
 
