@@ -35,7 +35,8 @@ struct DeleteCommand: ParsableCommand {
                     print("  shard \(work.shard): remove \(work.records) record(s), rewrite slices \(work.rewrittenSlices), retrain slices \(work.firstSlice)…\(store.config.slices - 1): \(work.samplePasses) sample-passes")
                 }
                 let ratio = Double(plan.monolithicSamplePasses) / Double(max(plan.samplePasses, 1))
-                let comparison = ratio >= 1.05 ? String(format: "%.1f× less work", ratio)
+                let comparison = plan.samplePasses == 0 ? "no training at all: the store is not trained yet"
+                    : ratio >= 1.05 ? String(format: "%.1f× less work", ratio)
                     : ratio > 0.95 ? "about the same work" : String(format: "%.1f× more work", 1 / ratio)
                 print("  total \(plan.samplePasses) sample-passes vs \(plan.monolithicSamplePasses) for a monolithic retrain (\(comparison))")
                 return
