@@ -104,7 +104,9 @@ public enum SweepReport {
 
             """
         try script.write(toFile: directory + "/bench.gp", atomically: true, encoding: .utf8)
-        guard let gnuplot = ["/usr/bin/gnuplot", "/usr/local/bin/gnuplot"].first(where: FileManager.default.isExecutableFile) else {
+        // UNLEARN_GNUPLOT names another gnuplot, or (empty) turns it off.
+        let candidates = ProcessInfo.processInfo.environment["UNLEARN_GNUPLOT"].map { [$0] } ?? ["/usr/bin/gnuplot", "/usr/local/bin/gnuplot"]
+        guard let gnuplot = candidates.first(where: { !$0.isEmpty && FileManager.default.isExecutableFile(atPath: $0) }) else {
             // Without gnuplot the same two panels are drawn directly, so a report always has its picture.
             try svg(results, title: title).write(toFile: directory + "/bench.svg", atomically: true, encoding: .utf8)
             return ("bench.svg", "plot: \(directory)/bench.svg (drawn without gnuplot; bench.gp renders it with gnuplot)")

@@ -75,7 +75,7 @@ func commaList(_ text: String?) -> [String] {
 
 /// A file read through a store's stored encoders (`eval`, `predict`).
 struct StoreDataOptions: ParsableArguments {
-    @Option(help: "Data in the store's format (.zst files are read directly).") var data: String
+    @Option(help: "Data in the store's format; '-' reads standard input; gzip and zstd are recognised by their first bytes. CSV columns are matched by header name when both files have a header, by position otherwise.") var data: String
     @Option(help: "IDX labels file.") var labels: String?
     @Option(help: "Must match the store's format if given.") var format: String?
     @Flag(help: "Leave out shards that hold records awaiting deletion (a request takes effect before the retrain).")
