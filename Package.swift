@@ -31,6 +31,7 @@ let package = Package(
     targets: [
         // System-library shims.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Vectorisable element-wise kernels (restrict pointers): optimizer updates and the codec's
@@ -44,7 +45,7 @@ let package = Package(
         // What data looks like on disk: importers, encoders, row and checkpoint files, codec, atomic writes, record keys.
         .target(
             name: "UnlearnData",
-            dependencies: ["UnlearnCore", "CKernels", "CZstd", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["UnlearnCore", "CKernels", "CZstd", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The SQLite ledger: record index, requests, jobs, versions, audit chain.
         .target(

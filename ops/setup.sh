@@ -17,8 +17,9 @@ done
 command -v swift >/dev/null || { echo "setup.sh: 'swift' not found; install a Swift 6 toolchain first (https://swift.org/install)" >&2; exit 1; }
 command -v dpkg-query >/dev/null || { echo "setup.sh: needs a Debian-based system (dpkg-query not found)" >&2; exit 1; }
 
-# Headers + pkg-config files for the CSQLite (GRDB), CZstd and COpenBLAS system-library shims.
-packages=(libsqlite3-dev libzstd-dev libopenblas-dev pkg-config)
+# Headers + pkg-config files for the CSQLite (GRDB), CZstd, CZlib and COpenBLAS system-library
+# shims; gnuplot-nox renders 'unlearn bench --report' pictures.
+packages=(libsqlite3-dev libzstd-dev zlib1g-dev libopenblas-dev pkg-config gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
     # dpkg-query fails for unknown packages; treat that like "not installed".

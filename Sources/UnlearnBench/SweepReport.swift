@@ -50,8 +50,9 @@ public enum SweepReport {
         return text
     }
 
-    /// Writes the plot's data and gnuplot script to `directory` and renders `bench.svg` with gnuplot.
-    /// Returns the SVG's file name, or nil (with the reason) when gnuplot is not installed.
+    /// Writes the plot's data and gnuplot script to `directory` and renders `bench.svg` with gnuplot,
+    /// or draws it directly (``svg(_:title:)``) when gnuplot is not installed. Returns the SVG's file
+    /// name, or nil (with the reason) when gnuplot fails.
     public static func plot(_ results: [SweepResult], title: String, to directory: String) throws -> (svg: String?, note: String) {
         let uniform = results.filter { $0.placement == "uniform" }
         var accuracy = "# S R accuracy_mean% accuracy_vote%\n"
@@ -103,8 +104,12 @@ public enum SweepReport {
 
             """
         try script.write(toFile: directory + "/bench.gp", atomically: true, encoding: .utf8)
-        guard let gnuplot = ["/usr/bin/gnuplot", "/usr/local/bin/gnuplot"].first(where: FileManager.default.isExecutableFile) else {
-            return (nil, "gnuplot is not installed (apt-get install gnuplot-nox); the plot script is \(directory)/bench.gp")
+        // UNLEARN_GNUPLOT names another gnuplot, or (empty) turns it off.
+        let candidates = ProcessInfo.processInfo.environment["UNLEARN_GNUPLOT"].map { [$0] } ?? ["/usr/bin/gnuplot", "/usr/local/bin/gnuplot"]
+        guard let gnuplot = candidates.first(where: { !$0.isEmpty && FileManager.default.isExecutableFile(atPath: $0) }) else {
+            // Without gnuplot the same two panels are drawn directly, so a report always has its picture.
+            try svg(results, title: title).write(toFile: directory + "/bench.svg", atomically: true, encoding: .utf8)
+            return ("bench.svg", "plot: \(directory)/bench.svg (drawn without gnuplot; bench.gp renders it with gnuplot)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gnuplot)

@@ -15,6 +15,7 @@ struct DeleteCommand: ParsableCommand {
     @Option(help: "Who asked (kept in the ledger).") var requestedBy: String?
     @Flag(help: "Print what the next retrain would cost with this request; write nothing.") var dryRun = false
     @Flag(help: "One JSON object per request.") var json = false
+    @Flag(help: "With --ids-from or --subject: print every request, not only the summary.") var verbose = false
 
     func validate() throws {
         guard [id != nil, subject != nil, idsFrom != nil].filter({ $0 }).count == 1 else {
@@ -34,16 +35,26 @@ struct DeleteCommand: ParsableCommand {
                     print("  shard \(work.shard): remove \(work.records) record(s), rewrite slices \(work.rewrittenSlices), retrain slices \(work.firstSlice)…\(store.config.slices - 1): \(work.samplePasses) sample-passes")
                 }
                 let ratio = Double(plan.monolithicSamplePasses) / Double(max(plan.samplePasses, 1))
-                print(String(format: "  total %d sample-passes vs %d for a monolithic retrain (%.1f× less work)", plan.samplePasses, plan.monolithicSamplePasses, ratio))
+                let comparison = plan.samplePasses == 0 ? "no training at all: the store is not trained yet"
+                    : ratio >= 1.05 ? String(format: "%.1f× less work", ratio)
+                    : ratio > 0.95 ? "about the same work" : String(format: "%.1f× more work", 1 / ratio)
+                print("  total \(plan.samplePasses) sample-passes vs \(plan.monolithicSamplePasses) for a monolithic retrain (\(comparison))")
                 return
             }
             let receipts = try store.requestDeletion(targets, requestedBy: requestedBy, reason: reason)
             let iso = ISO8601DateFormatter()
-            for receipt in receipts {
+            for receipt in receipts where json || verbose || receipts.count == 1 {
                 if json { try printJSON(receipt); continue }
                 let places = receipt.placements.map { "shard \($0.shard) slice \($0.slice)" }.joined(separator: ", ")
                 print("\(receipt.created ? "request" : "already requested:") \(receipt.request)  status \(receipt.status.rawValue)  received \(iso.string(from: receipt.receivedAt))  due \(iso.string(from: receipt.dueAt))")
                 print("  \(receipt.placements.count) record(s): \(places)")
+            }
+            if !json && receipts.count > 1 {
+                let created = receipts.filter(\.created).count
+                let records = receipts.reduce(0) { $0 + $1.placements.count }
+                let shards = Set(receipts.flatMap { $0.placements.map(\.shard) }).count
+                let due = receipts.map(\.dueAt).min().map { ", earliest due \(iso.string(from: $0))" } ?? ""
+                print("\(receipts.count) requests: \(created) new, \(receipts.count - created) already requested; \(records) record(s) in \(shards) shard(s)\(due)" + (verbose ? "" : " (--verbose lists each)"))
             }
             if !json && receipts.contains(where: { $0.status == .pending }) {
                 print("next: 'unlearn retrain --store \(location.store)' (or the scheduled job) removes it from the data and the models")

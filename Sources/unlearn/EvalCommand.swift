@@ -16,6 +16,7 @@ struct EvalCommand: ParsableCommand {
             let store = try source.open(location)
             let report = try store.evaluate(
                 data: source.dataURL, labels: source.labelsURL, monolithic: baseline, excludingPending: source.excludePending)
+            printNotes(report.notes, excluded: json ? report.excludedShards : [])
             if json {
                 try printJSON(report)
                 return
@@ -36,6 +37,19 @@ struct EvalCommand: ParsableCommand {
             }
             let shards = report.shardAccuracies.map { String(format: "%.1f", 100 * $0) }.joined(separator: " ")
             print("per-shard accuracy (%): \(shards)")
+            if source.excludePending {
+                print(report.excludedShards.isEmpty ? "no shard holds a pending deletion: none left out"
+                      : "left out shard(s) \(report.excludedShards.map(String.init).joined(separator: ", ")) (records awaiting deletion)")
+            }
         }
     }
+}
+
+/// Prints how the input was read, and the shards left out, on stderr (stdout stays machine-readable).
+func printNotes(_ notes: [String], excluded: [Int]) {
+    var text = notes.map { "note: \($0)\n" }.joined()
+    if !excluded.isEmpty {
+        text += "note: left out shard(s) \(excluded.map(String.init).joined(separator: ", ")): they hold records awaiting deletion\n"
+    }
+    FileHandle.standardError.write(Data(text.utf8))
 }

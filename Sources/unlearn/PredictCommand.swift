@@ -16,6 +16,7 @@ struct PredictCommand: ParsableCommand {
         try execute {
             let store = try source.open(location)
             let result = try store.predict(data: source.dataURL, labels: source.labelsURL, aggregation: aggregation, excludingPending: source.excludePending)
+            printNotes(result.notes, excluded: result.excludedShards)
             let classes = result.classes
             var out = ""
             if !json { out += "id,label," + classes.map { "score_" + csvField($0) }.joined(separator: ",") + "\n" }

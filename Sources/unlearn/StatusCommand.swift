@@ -7,10 +7,17 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var location: StoreOptions
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Show how the training data was read: each column's role, type, categories and missing share.") var schema = false
 
     func run() throws {
         try execute {
-            let s = try location.open(readOnly: true).status()
+            let store = try location.open(readOnly: true)
+            let s = try store.status()
+            if schema {
+                if json { return try printJSON(store.config.schema) }
+                for line in store.config.schema.summaryLines(rows: s.liveRecords + s.pendingRecords + s.deletedRecords) { print(line) }
+                return
+            }
             if json { return try printJSON(s) }
             let iso = ISO8601DateFormatter()
             print("store        \(s.store)  (data: \(s.source))")

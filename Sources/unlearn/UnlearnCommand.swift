@@ -26,6 +26,8 @@ struct StoreOptions: ParsableArguments {
 func execute(_ body: () throws -> Void) throws {
     LoggingBootstrap.once()
     do {
+        // Lets the exit-code test reach 70 (an internal error) without a real bug.
+        if ProcessInfo.processInfo.environment["UNLEARN_TEST_INTERNAL_ERROR"] == "1" { throw InternalTestError() }
         try body()
     } catch let error as UnlearnError {
         fail(error.description, code: error.category.rawValue)
@@ -37,6 +39,10 @@ func execute(_ body: () throws -> Void) throws {
         let (message, code) = describe(error)
         fail(message, code: code)
     }
+}
+
+private struct InternalTestError: Error, CustomStringConvertible {
+    var description: String { "internal error requested by UNLEARN_TEST_INTERNAL_ERROR" }
 }
 
 func fail(_ message: String, code: Int32) -> Never {
@@ -59,12 +65,36 @@ enum LoggingBootstrap {
     }
 }
 
-/// Prints `value` as one line of JSON (sorted keys, ISO-8601 dates).
+/// Prints `value` as one line of JSON (sorted keys, ISO-8601 dates). Ledger fields that hold JSON
+/// text (`payload`, `plan`) are printed as nested objects, not as strings holding JSON.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    let data = try encoder.encode(value)
+    let text = String(decoding: data, as: UTF8.self)
+    guard text.contains(#""payload":"{"#) || text.contains(#""plan":"{"#),
+          let tree = try? JSONSerialization.jsonObject(with: data) else {
+        print(text)
+        return
+    }
+    let nested = try JSONSerialization.data(withJSONObject: nestJSONStrings(tree), options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: nested, as: UTF8.self))
+}
+
+/// Replaces `payload` and `plan` strings that hold a JSON object by that object, recursively.
+func nestJSONStrings(_ value: Any) -> Any {
+    if let array = value as? [Any] { return array.map(nestJSONStrings) }
+    guard var object = value as? [String: Any] else { return value }
+    for (key, field) in object {
+        if ["payload", "plan"].contains(key), let text = field as? String, text.hasPrefix("{"),
+           let inner = try? JSONSerialization.jsonObject(with: Data(text.utf8)) {
+            object[key] = inner
+        } else {
+            object[key] = nestJSONStrings(field)
+        }
+    }
+    return object
 }
 
 extension StoreOptions {

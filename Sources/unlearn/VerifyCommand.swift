@@ -27,7 +27,10 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 print("record \(report.key)… (shard \(report.shard), slice \(report.slice)), live version \(report.version)")
                 for check in report.checks { print("  [\(check.passed ? "ok" : "FAIL")] \(check.name): \(check.detail)") }
-                print(report.passed ? "verified: the record is unlearned" : "NOT verified")
+                let failed = report.checks.filter { !$0.passed }.map(\.name)
+                print(report.passed ? "verified: the record is unlearned"
+                      : report.request == nil ? "NOT verified: the record was never deleted (it is live); request it with 'unlearn delete --id'"
+                      : "NOT verified: \(failed.count) check(s) failed (\(failed.joined(separator: ", ")))")
                 if !report.recorded { print("note: the ledger could not record this verification (no space left?)") }
             }
             if !report.passed { throw ExitCode(1) }

@@ -179,7 +179,7 @@ import UnlearnData
             _ = try Importer.fit(format: .csv, data: url, labels: nil, csv: nil)
         }
         let nowhere = URL(fileURLWithPath: "/nonexistent/unlearn/data.csv")
-        ImportFixture.expectError(.unreadable, file: nowhere, line: nil, column: nil, message: "No such file") {
+        ImportFixture.expectError(.notFound, file: nowhere, line: nil, column: nil, message: "No such file") {
             try fit(nowhere, CSVOptions(label: "last"))
         }
     }

@@ -71,7 +71,8 @@ import UnlearnData
         let (_, numeric, _) = try ImportFixture.fitCSV("1,2,x\n3,4,y\n", CSVOptions(label: "last"))
         #expect(numeric.count == 2)
         // Declared absent: a text first row is data even when the second row has numbers.
-        let (_, absent, _) = try ImportFixture.fitCSV("h1,h2,x\n3,4,y\n", CSVOptions(header: .absent, label: "last"))
+        // (Its columns then mix text and numbers, so they must be declared categorical.)
+        let (_, absent, _) = try ImportFixture.fitCSV("h1,h2,x\n3,4,y\n", CSVOptions(header: .absent, label: "last", categorical: ["0", "1"]))
         #expect(absent.count == 2)
     }
 
@@ -162,9 +163,12 @@ import UnlearnData
         #expect(predict.labels.isEmpty)
         #expect(predict.features == data.features)
         #expect(predict.ids == ["row-0", "row-1"])
-        // ... or keep it.
+        // ... or keep it: predictions do not read it (issue 11: predict never rejects labels it does not need).
         let kept = try Importer.apply(schema, data: test, labels: nil, requireLabels: false)
-        #expect(kept.labels == [1, 0])
+        #expect(kept.labels.isEmpty)
+        #expect(kept.features == data.features)
+        let oddLabels = try ImportFixture.file("age,color,score,label\n45,purple,3,never-seen\n30,red,1.5,\n")
+        #expect(try Importer.apply(schema, data: oddLabels, labels: nil, requireLabels: false).features == data.features)
     }
 
     @Test func labelColumnInTheMiddleShiftsColumnsWhenLeftOut() throws {
@@ -185,7 +189,7 @@ import UnlearnData
         let (schema, data, _) = try ImportFixture.fitCSV(text, CSVOptions(label: "label", id: "id", subject: "person", prior: "p"))
         #expect(schema.encoders.map(\.name) == ["v"])
         #expect(schema.featureCount == 1)
-        #expect(schema.roles == CSVColumnRoles(label: 4, id: 0, subject: 1, prior: 2, names: ["id", "person", "p", "v", "label"]))
+        #expect(schema.roles == CSVColumnRoles(label: 4, id: 0, subject: 1, prior: 2, names: ["id", "person", "p", "v", "label"], named: true))
         #expect(data.ids == ["a1", "a2", "a3"])
         #expect(data.subjects == ["alice", nil, "bob"])
         #expect(data.priors == [0.9, 0, 0.25])
@@ -223,8 +227,14 @@ import UnlearnData
         // Declared categorical: numbers become categories, sorted by bytes.
         let (forced, _, _) = try ImportFixture.fitCSV("1,a\n2,b\n10,a\n", CSVOptions(label: "last", categorical: ["0"]))
         #expect(forced.encoders == [.categorical(column: 0, name: "0", vocabulary: ["1", "10", "2"])])
-        // Under 90% numbers: categorical, and the number-like values are categories too.
-        let (mixed, data, _) = try ImportFixture.fitCSV("1,a\nx,b\ny,a\n2,b\n", CSVOptions(label: "last"))
+        // Numbers mixed with text: an error (issue 11: no silent guess), unless declared categorical.
+        let url = try ImportFixture.file("1,a\nx,b\ny,a\n2,b\n")
+        ImportFixture.expectError(.notNumeric, file: url, line: 2, column: "0",
+                                  message: "'x' is not a number, but 2 of 4 values in this column are (also 'y' on line 3)",
+                                  hint: "--missing '?,NA,N/A,null,NULL,x,y'; otherwise fix the values, declare the column categorical with --categorical 0, or leave it out with --drop 0.") {
+            _ = try Importer.fit(format: .csv, data: url, labels: nil, csv: CSVOptions(label: "last"))
+        }
+        let (mixed, data, _) = try ImportFixture.fitCSV("1,a\nx,b\ny,a\n2,b\n", CSVOptions(label: "last", categorical: ["0"]))
         #expect(mixed.encoders == [.categorical(column: 0, name: "0", vocabulary: ["1", "2", "x", "y"])])
         #expect(ImportFixture.row(data, 3, mixed) == [0, 1, 0, 0])
     }

@@ -132,6 +132,21 @@ struct BenchCommandTests {
         let markdown = try String(contentsOfFile: directory + "/report/bench.md", encoding: .utf8)
         #expect(markdown.contains("| 2 | 2 | 3 | uniform |"))
         #expect(FileManager.default.fileExists(atPath: directory + "/report/bench.gp"))
+        // Issue 11: a picture always, with or without gnuplot.
+        let svg = try String(contentsOfFile: directory + "/report/bench.svg", encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("</svg>") && svg.contains("S=2 R=2"))
+        #expect(markdown.contains("![accuracy vs S and speed-up vs K](bench.svg)"))
+        // Without gnuplot the same panels are drawn directly.
+        let direct = try CLI.run([
+            "bench", "--data", train.path, "--format", "csv", "--header", "no", "--id", "0", "--subject", "1", "--test-data", test.path,
+            "--shards", "1,2", "--slices", "2", "--requests", "1", "--model", "mlp:8", "--epochs", "2", "--trials", "1",
+            "--report", directory + "/direct",
+        ], environment: ["UNLEARN_GNUPLOT": ""])
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let drawn = try String(contentsOfFile: directory + "/direct/bench.svg", encoding: .utf8)
+        #expect(drawn.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1100\" height=\"440\""))
+        #expect(drawn.contains(">R=2</text>") && drawn.contains(">S=2 R=2</text>") && drawn.contains(">monolithic</text>"))
+        #expect(drawn.components(separatedBy: "<polyline").count == 4)  // R=2 accuracy; S=1 R=2 and S=2 R=2 speed-ups
     }
 }
 

@@ -17,6 +17,9 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
     /// CSV: where the label, id, subject and prior columns sit (resolved from the `ColumnRef`s of
     /// `csv`, so later files need no header). Nil for idx and libsvm.
     public var roles: CSVColumnRoles?
+    /// CSV: every column's role, type, categories and missing count, in column order. Nil for idx
+    /// and libsvm, and for stores created before it was recorded.
+    public var columns: [ColumnSummary]?
 
     public init(
         format: DataFormat,
@@ -25,7 +28,8 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
         encoders: [ColumnEncoder],
         classes: [String],
         featureCount: Int,
-        roles: CSVColumnRoles? = nil
+        roles: CSVColumnRoles? = nil,
+        columns: [ColumnSummary]? = nil
     ) {
         self.format = format
         self.csv = csv
@@ -34,6 +38,7 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
         self.classes = classes
         self.featureCount = featureCount
         self.roles = roles
+        self.columns = columns
     }
 }
 
@@ -45,12 +50,24 @@ public struct CSVColumnRoles: Codable, Sendable, Equatable {
     public var prior: Int?
     /// Every column's name: its header name, or its index as text without a header.
     public var names: [String]
+    /// Whether `names` come from a header row, so later files are matched by name. Nil in stores
+    /// created before this was recorded (treated as: a header unless the names are the indices).
+    public var named: Bool?
+    /// Columns left out with `--drop`.
+    public var dropped: [Int]?
 
-    public init(label: Int, id: Int? = nil, subject: Int? = nil, prior: Int? = nil, names: [String]) {
+    /// Whether later files with a header are matched by name.
+    public var matchesByName: Bool {
+        named ?? (names != names.indices.map(String.init))
+    }
+
+    public init(label: Int, id: Int? = nil, subject: Int? = nil, prior: Int? = nil, names: [String], named: Bool? = nil, dropped: [Int]? = nil) {
         self.label = label
         self.id = id
         self.subject = subject
         self.prior = prior
         self.names = names
+        self.named = named
+        self.dropped = dropped
     }
 }

@@ -12,12 +12,18 @@ public struct ImportError: Error, CustomStringConvertible, Sendable {
         public var description: String { rawValue }
 
         public static let unreadable = Code("unreadable")
+        /// The input file does not exist (exit code 66 in the CLI).
+        public static let notFound = Code("not-found")
         public static let noData = Code("no-data")
         public static let badOptions = Code("bad-options")
         public static let unknownColumn = Code("unknown-column")
         public static let fieldCount = Code("field-count")
         public static let badQuote = Code("bad-quote")
         public static let notNumeric = Code("not-numeric")
+        public static let idLike = Code("id-like")
+        public static let tooLarge = Code("too-large")
+        public static let badLabel = Code("bad-label")
+        public static let missingColumns = Code("missing-columns")
         public static let nonFinite = Code("non-finite")
         public static let missingValue = Code("missing-value")
         public static let duplicateId = Code("duplicate-id")

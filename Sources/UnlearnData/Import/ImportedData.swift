@@ -12,13 +12,18 @@ public struct ImportedData: Sendable {
     public var features: [Float]
     /// The number of records.
     public var count: Int
+    /// What a person should know about how the file was read (e.g. columns ignored by name).
+    public var notes: [String]
+    /// The sha256 of the input as read (before decompression), when the importer computed it.
+    public var sourceSHA256: String?
 
-    public init(ids: [String], subjects: [String?], priors: [Double]?, labels: [Int32], features: [Float], count: Int) {
+    public init(ids: [String], subjects: [String?], priors: [Double]?, labels: [Int32], features: [Float], count: Int, notes: [String] = []) {
         self.ids = ids
         self.subjects = subjects
         self.priors = priors
         self.labels = labels
         self.features = features
         self.count = count
+        self.notes = notes
     }
 }

@@ -27,28 +27,44 @@ extension Importer {
         _ schema: FeatureSchema, _ buffer: UnsafeBufferPointer<UInt8>, path: String,
         requireLabels: Bool, header knownHeader: CSVHeader? = nil, rows: Int? = nil
     ) throws -> ImportedData {
-        guard let options = schema.csv, let roles = schema.roles else {
+        guard var options = schema.csv, let roles = schema.roles else {
             throw ImportError(.badOptions, file: path, message: "the stored schema has no CSV options",
                               hint: "The store was initialised from another format; import with that format.")
         }
-        let header = try knownHeader ?? detectHeader(buffer, options, path: path)
-        var reader = CSVReader(buffer, delimiter: options.delimiter, commentPrefixes: options.commentPrefixes, path: path)
+        if knownHeader == nil && options.detectDelimiter {
+            // Test and predict files may be split differently from the training file.
+            options.delimiter = detectDelimiter(buffer, options, fallback: options.delimiter)
+        }
+        let header = try knownHeader ?? applyHeader(buffer, options, roles: roles, path: path)
+        var reader = CSVReader(buffer, options, path: path)
         if header.present { _ = try reader.next() }
         guard var line = try reader.next() else { throw noData(path, "the file has a header but no data rows") }
 
-        let full = schema.columnCount
-        let hasLabel: Bool
-        switch reader.fields.count {
-        case full: hasLabel = true
-        case full - 1 where !requireLabels: hasLabel = false
-        default:
+        // Columns by header name when both files have one; by position otherwise.
+        let match: ColumnMatch
+        var notes: [String] = []
+        if knownHeader == nil, header.present, roles.matchesByName, let names = header.names {
+            match = try matchColumns(names, to: schema, requireLabels: requireLabels, source: path, line: header.line)
+            if !match.ignored.isEmpty {
+                let shown = match.ignored.prefix(10).map { "'\($0)'" }.joined(separator: ", ") + (match.ignored.count > 10 ? ", …" : "")
+                notes.append("\(path): ignored \(match.ignored.count) column(s) the model does not use: \(shown)")
+            }
+        } else if let byPosition = matchByPosition(fieldCount: reader.fields.count, schema: schema, requireLabels: requireLabels) {
+            match = byPosition
+        } else {
+            let full = schema.columnCount
             let expected = requireLabels ? "\(full)" : "\(full) (or \(full - 1) without the label)"
             throw fieldCountError(path, line: line, expected: expected, found: reader.fields.count, header: header,
                                   extraHint: requireLabels ? "; evaluation needs every training column, the label included" : "")
         }
-        let fieldCount = hasLabel ? full : full - 1
-        // Without the label column, the columns after it move one to the left.
-        func field(_ column: Int) -> Int { hasLabel || column < roles.label ? column : column - 1 }
+        // Predictions need no labels: a label column in a predict file is not read.
+        let hasLabel = requireLabels && match.hasLabel(schema)
+        let fieldCount = match.fieldCount
+        let positions = match.positions
+        func field(_ column: Int) -> Int { positions[column]! }
+        let idColumn = roles.id.flatMap { positions[$0] == nil ? nil : $0 }
+        let subjectColumn = roles.subject.flatMap { positions[$0] == nil ? nil : $0 }
+        let priorColumn = roles.prior.flatMap { positions[$0] == nil ? nil : $0 }
         let names = roles.names
 
         var numeric: [NumericSlot] = []
@@ -107,12 +123,12 @@ extension Importer {
                 }
                 for k in categorical.indices {
                     let value = fields[categorical[k].field]
-                    if view.isMissing(value) { continue }
                     let index: Int?
                     if let last = categorical[k].last, view.sameBytes(last, value) {
                         index = categorical[k].lastIndex
                     } else {
-                        index = lookups[k][view.string(value)]
+                        // A missing value, like an unseen category, encodes as all zeros.
+                        index = view.isMissing(value) ? nil : lookups[k][view.string(value)]
                         categorical[k].last = value
                         categorical[k].lastIndex = index
                     }
@@ -120,7 +136,7 @@ extension Importer {
                     if let index { row[categorical[k].offset + index] = 1 }
                 }
                 if hasLabel {
-                    let value = fields[roles.label]
+                    let value = fields[field(roles.label)]
                     if let last = lastLabel, view.sameBytes(last.field, value) {
                         labels.append(last.index)
                     } else {
@@ -135,7 +151,7 @@ extension Importer {
                         lastLabel = (value, index)
                     }
                 }
-                if let column = roles.id {
+                if let column = idColumn {
                     let value = fields[field(column)]
                     let id = reader.string(value)
                     if reader.isMissing(value) {
@@ -152,13 +168,13 @@ extension Importer {
                 } else {
                     ids.append("row-\(count)")
                 }
-                if let column = roles.subject {
+                if let column = subjectColumn {
                     let value = fields[field(column)]
                     subjects.append(reader.isMissing(value) ? nil : reader.string(value))
                 } else {
                     subjects.append(nil)
                 }
-                if let column = roles.prior {
+                if let column = priorColumn {
                     priors.append(try prior(fields[field(column)], reader, likely: likely, path: path, line: line, column: names[column]))
                 }
                 count += 1
@@ -167,8 +183,24 @@ extension Importer {
             }
         }
         if count < capacity { features.removeLast((capacity - count) * width) }
-        return ImportedData(ids: ids, subjects: subjects, priors: roles.prior == nil ? nil : priors,
-                            labels: labels, features: features, count: count)
+        return ImportedData(ids: ids, subjects: subjects, priors: priorColumn == nil ? nil : priors,
+                            labels: labels, features: features, count: count, notes: notes)
+    }
+
+    /// Whether a test or predict file starts with a header: as the training options say, and in
+    /// auto mode also when the first row has no number and names a training column.
+    static func applyHeader(_ buffer: UnsafeBufferPointer<UInt8>, _ options: CSVOptions, roles: CSVColumnRoles, path: String) throws -> CSVHeader {
+        var reader = CSVReader(buffer, options, path: path)
+        guard let firstLine = try reader.next() else {
+            throw noData(path, buffer.isEmpty ? "the file is empty" : "the file has no data rows, only blank or comment lines")
+        }
+        let names = reader.fields.map { trimBlanks(reader.string($0)) }
+        if options.header == .auto && roles.matchesByName
+            && !reader.fields.contains(where: { reader.number($0).kind == .number }) && !Set(names).isDisjoint(with: roles.names) {
+            guard try reader.next() != nil else { throw noData(path, "the file has a header but no data rows") }
+            return CSVHeader(present: true, names: names, line: firstLine)
+        }
+        return try detectHeader(buffer, options, path: path)
     }
 
     /// Reads a deletion likelihood: a number in [0, 1], or 1/0 for likely/unlikely categories.

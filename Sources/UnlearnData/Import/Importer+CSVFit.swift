@@ -2,12 +2,13 @@ import Foundation
 
 extension Importer {
     /// Fits a schema to a CSV training file, then encodes the file through it.
-    static func fitCSV(_ url: URL, _ options: CSVOptions) throws -> (FeatureSchema, ImportedData) {
+    static func fitCSV(_ url: URL, _ given: CSVOptions, memoryBudget: Int = defaultMemoryBudget) throws -> (FeatureSchema, ImportedData) {
         let path = url.path
-        let bytes = try readBytes(url)
+        let (bytes, digest) = try readInput(url)
         return try bytes.withUnsafeBufferPointer { buffer in
+            let options = try resolveReading(given, buffer, path: path)
             let header = try detectHeader(buffer, options, path: path)
-            var reader = CSVReader(buffer, delimiter: options.delimiter, commentPrefixes: options.commentPrefixes, path: path)
+            var reader = CSVReader(buffer, options, path: path)
             if header.present { _ = try reader.next() }
 
             // The header fixes the field count; without one the first data row does.
@@ -18,15 +19,27 @@ extension Importer {
                 names.enumerated().map { $0.element.isEmpty ? String($0.offset) : $0.element }
             } ?? (0..<columnCount).map(String.init)
 
-            let roles = try resolveRoles(options, header: header, count: columnCount, names: names, path: path)
+            var roles = try resolveRoles(options, header: header, count: columnCount, names: names, path: path)
             let forced = try Set(options.categorical.map {
                 try resolveColumn($0, header: header, count: columnCount, path: path)
             })
-            let roleColumns = Set([roles.label, roles.id, roles.subject, roles.prior].compactMap { $0 })
+            let dropped = try Set(options.drop.map {
+                try resolveColumn($0, header: header, count: columnCount, path: path)
+            })
+            if let column = dropped.first(where: { [roles.label, roles.id, roles.subject, roles.prior].contains($0) }) {
+                throw ImportError(.badOptions, file: path, column: names[column],
+                                  message: "the column is both dropped and used as the label, id, subject or prior",
+                                  hint: "Leave it out of --drop, or pick another column for its role.")
+            }
+            roles.named = header.present
+            roles.dropped = dropped.isEmpty ? nil : dropped.sorted()
+            let roleColumns = Set([roles.label, roles.id, roles.subject, roles.prior].compactMap { $0 }).union(dropped)
             let featureColumns = (0..<columnCount).filter { !roleColumns.contains($0) }
             guard !featureColumns.isEmpty else {
-                throw ImportError(.badOptions, file: path, message: "no feature columns are left: every column is the label, id, subject or prior",
-                                  hint: "Import a file with at least one feature column.")
+                let more = options.detectDelimiter || options.delimiter == UInt8(ascii: ",")
+                    ? " Rows have \(columnCount) field(s): if the file uses another delimiter, set it with --delimiter." : ""
+                throw ImportError(.badOptions, file: path, message: "no feature columns are left: every column is the label, id, subject, prior or dropped",
+                                  hint: "Import a file with at least one feature column." + more)
             }
 
             // Pass 1: field counts, labels, column kinds and statistics.
@@ -56,38 +69,95 @@ extension Importer {
                 guard let next = try reader.next() else { break }
                 line = next
             }
-
-            // Columns that turned out categorical although some values parse as numbers need
-            // those values in their vocabulary too.
-            let revisit = profiles.indices.filter { profiles[$0].needsVocabularyPass }
-            if !revisit.isEmpty {
-                var again = CSVReader(buffer, delimiter: options.delimiter, commentPrefixes: options.commentPrefixes, path: path)
-                if header.present { _ = try again.next() }
-                while try again.next() != nil {
-                    for k in revisit {
-                        let field = again.fields[featureColumns[k]]
-                        if !again.isMissing(field) { profiles[k].insert(field, again.bytes) }
-                    }
-                }
-            }
+            let classes = sortClasses(labels)
+            if !options.classification { try checkLabel(classes, column: names[roles.label], path: path) }
 
             // Kinds and errors; report the earliest offending line.
             var encoders: [ColumnEncoder] = []
             var failures: [ImportError] = []
             for (k, column) in featureColumns.enumerated() {
-                switch profiles[k].encoder(column: column, name: names[column], path: path) {
+                switch profiles[k].encoder(column: column, name: names[column], path: path, options: options) {
                 case .success(let encoder): encoders.append(encoder)
                 case .failure(let error): failures.append(error)
                 }
             }
             if let first = failures.min(by: { ($0.line ?? 0) < ($1.line ?? 0) }) { throw first }
+            let featureCount = encoders.reduce(0) { $0 + $1.width }
+            try checkEncodedSize(rows: rows, encoders: encoders, budget: memoryBudget, path: path)
+
+            var columns = (0..<columnCount).map { ColumnSummary(name: names[$0], role: .dropped, kind: .none) }
+            for (k, encoder) in encoders.enumerated() {
+                let isNumeric = if case .numeric = encoder { true } else { false }
+                columns[encoder.column] = ColumnSummary(
+                    name: encoder.name, role: .feature, kind: isNumeric ? .numeric : .categorical,
+                    categories: isNumeric ? nil : encoder.width, missing: profiles[k].missing, width: encoder.width)
+            }
+            columns[roles.label] = ColumnSummary(name: names[roles.label], role: .label, kind: .categorical, categories: classes.count, missing: 0)
+            if let id = roles.id { columns[id] = ColumnSummary(name: names[id], role: .id, kind: .text) }
+            if let subject = roles.subject { columns[subject] = ColumnSummary(name: names[subject], role: .subject, kind: .text) }
+            if let prior = roles.prior {
+                columns[prior] = ColumnSummary(name: names[prior], role: .prior, kind: options.priorLikely.isEmpty ? .numeric : .categorical)
+            }
 
             let schema = FeatureSchema(
                 format: .csv, csv: options, columnCount: columnCount, encoders: encoders,
-                classes: sortClasses(labels), featureCount: encoders.reduce(0) { $0 + $1.width }, roles: roles)
-            let data = try encodeCSV(schema, buffer, path: path, requireLabels: true, header: header, rows: rows)
+                classes: classes, featureCount: featureCount, roles: roles, columns: columns)
+            var data = try encodeCSV(schema, buffer, path: path, requireLabels: true, header: header, rows: rows)
+            data.sourceSHA256 = digest
+            if options.detectDelimiter { data.notes.append("delimiter: \(delimiterName(options.delimiter)) (detected from the first lines; set it with --delimiter)") }
             return (schema, data)
         }
+    }
+
+    /// Half the machine's memory: the encoded matrix is held about twice while a store is written.
+    static var defaultMemoryBudget: Int { Int(min(ProcessInfo.processInfo.physicalMemory / 4, UInt64(Int.max))) }
+
+    /// Checks the options that decide how the file is split, and detects the delimiter if asked.
+    static func resolveReading(_ given: CSVOptions, _ buffer: UnsafeBufferPointer<UInt8>, path: String) throws -> CSVOptions {
+        var options = given
+        try MissingMarkers.validate(options.missing, path: path)
+        if options.detectDelimiter {
+            options.delimiter = detectDelimiter(buffer, options, fallback: options.delimiter)
+        }
+        if options.decimalComma && options.delimiter == UInt8(ascii: ",") {
+            throw ImportError(.badOptions, file: path, message: "--decimal-comma needs a delimiter other than the comma",
+                              hint: "Files with decimal commas separate fields with ';' or tabs: pass --delimiter semicolon or --delimiter tab.")
+        }
+        return options
+    }
+
+    /// Refuses a label that looks continuous or has too many classes: a regression target, or the
+    /// wrong column, would otherwise train hundreds of classes without a word.
+    static func checkLabel(_ classes: [String], column: String, path: String) throws {
+        let hint = "unlearn trains classifiers: pick the column of classes with --label COL, or pass --classification to treat every value as a class."
+        let numbers = classes.compactMap { Double($0) }
+        if numbers.count == classes.count && classes.count > 2
+            && (numbers.contains { $0 != $0.rounded() } || classes.count > 30) {
+            let shown = classes.prefix(3).joined(separator: ", ")
+            throw ImportError(.badLabel, file: path, column: column,
+                              message: "the label column looks continuous: \(classes.count) distinct numbers (\(shown), …)", hint: hint)
+        }
+        if classes.count > CSVOptions.maxClasses {
+            throw ImportError(.badLabel, file: path, column: column,
+                              message: "the label column has \(classes.count) classes, more than \(CSVOptions.maxClasses)", hint: hint)
+        }
+    }
+
+    /// Refuses an encoding whose feature matrix would not fit in `budget` bytes, naming the widest columns.
+    static func checkEncodedSize(rows: Int, encoders: [ColumnEncoder], budget: Int, path: String) throws {
+        let features = encoders.reduce(0) { $0 + $1.width }
+        let bytes = Double(rows) * Double(features) * Double(MemoryLayout<Float>.size)
+        guard bytes > Double(budget) else { return }
+        let culprits = encoders.filter { $0.width > 1 }.sorted { $0.width > $1.width }.prefix(3)
+        let named = culprits.map { "'\($0.name)' (\($0.width) categories)" }.joined(separator: ", ")
+        let flags = culprits.map { "--drop \($0.name)" }.joined(separator: " ")
+        throw ImportError(.tooLarge, file: path,
+                          message: "the encoded data would need \(formatBytes(bytes)) (\(rows) rows × \(features) features × 4 bytes), more than the \(formatBytes(Double(budget))) this machine allows" + (named.isEmpty ? "" : "; the widest columns are \(named)"),
+                          hint: named.isEmpty ? "Import fewer rows or columns (--drop COL)." : "Leave out or replace the widest columns (\(flags)), or name an id column with --id.")
+    }
+
+    static func formatBytes(_ bytes: Double) -> String {
+        bytes >= 1e9 ? String(format: "%.1f GB", bytes / 1e9) : String(format: "%.0f MB", bytes / 1e6)
     }
 
     /// Resolves the label, id, subject and prior `ColumnRef`s and checks they don't collide.

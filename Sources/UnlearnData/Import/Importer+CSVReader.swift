@@ -8,9 +8,59 @@ extension Importer {
         var count: Int { end - start }
     }
 
+    /// Missing-value markers of at most 8 bytes each, packed into integers so that the field
+    /// view stays trivially copyable (no array references in hot loops).
+    struct MissingMarkers {
+        private var packed: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        private var lengths: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+        private(set) var count = 0
+        /// The longest marker's length: longer fields are never missing.
+        private(set) var maxLength = 0
+
+        /// The markers; empty ones are skipped (an empty field is always missing), longer than 8
+        /// bytes or more than 8 of them are refused by `validate`.
+        init(_ markers: [String]) {
+            for marker in markers where !marker.isEmpty && marker.utf8.count <= 8 && count < 8 {
+                var value: UInt64 = 0
+                for (k, b) in marker.utf8.enumerated() { value |= UInt64(b) << (8 * UInt64(k)) }
+                withUnsafeMutableBytes(of: &packed) { $0.storeBytes(of: value, toByteOffset: 8 * count, as: UInt64.self) }
+                withUnsafeMutableBytes(of: &lengths) { $0[count] = UInt8(marker.utf8.count) }
+                count += 1
+                maxLength = max(maxLength, marker.utf8.count)
+            }
+        }
+
+        /// Checks markers before an import: at most 8, each at most 8 bytes.
+        static func validate(_ markers: [String], path: String) throws {
+            guard markers.count <= 8, markers.allSatisfy({ $0.utf8.count <= 8 }) else {
+                throw ImportError(.badOptions, file: path, message: "--missing takes at most 8 markers of at most 8 bytes each",
+                                  hint: "Shorten the list of missing-value markers.")
+            }
+        }
+
+        @inline(__always)
+        func matches(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+            if n > maxLength { return false }
+            var value: UInt64 = 0
+            for k in 0..<n { value |= UInt64(p[k]) << (8 * UInt64(k)) }
+            var packed = packed
+            var lengths = lengths
+            return withUnsafeBytes(of: &packed) { values in
+                withUnsafeBytes(of: &lengths) { sizes in
+                    for k in 0..<count where Int(sizes[k]) == n && values.load(fromByteOffset: 8 * k, as: UInt64.self) == value {
+                        return true
+                    }
+                    return false
+                }
+            }
+        }
+    }
+
     /// A trivially copyable view of the file's bytes for reading fields in hot loops.
     struct CSVBytes {
         let base: UnsafePointer<UInt8>
+        var markers = MissingMarkers(["?"])
+        var decimalComma = false
 
         /// The field's text, with `""` turned back into `"`.
         func string(_ field: CSVField) -> String {
@@ -30,13 +80,18 @@ extension Importer {
         @inline(__always)
         func number(_ field: CSVField) -> (kind: FieldKind, value: Double) {
             if field.escaped { return (.text, 0) }
-            return Importer.parseField(base + field.start, field.count)
+            let result = Importer.parseField(base + field.start, field.count)
+            if result.kind == .text {
+                if markers.matches(base + field.start, field.count) { return (.missing, 0) }
+                if decimalComma { return Importer.parseDecimalComma(base + field.start, field.count) }
+            }
+            return result
         }
 
-        /// Whether a field is `?` or empty.
+        /// Whether a field is empty or one of the missing-value markers.
         @inline(__always)
         func isMissing(_ field: CSVField) -> Bool {
-            field.count == 0 || (field.count == 1 && base[field.start] == UInt8(ascii: "?"))
+            field.count == 0 || (!field.escaped && markers.matches(base + field.start, field.count))
         }
 
         /// Whether two fields hold the same bytes (cheap cache check for repeated categories).
@@ -62,7 +117,19 @@ extension Importer {
         /// The fields of the record last returned by `next()`.
         private(set) var fields: [CSVField] = []
 
-        init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, commentPrefixes: [String], path: String) {
+        let markers: MissingMarkers
+        let decimalComma: Bool
+
+        /// A reader that splits on `options.delimiter` and knows its missing markers and decimal mark.
+        init(_ bytes: UnsafeBufferPointer<UInt8>, _ options: CSVOptions, path: String) {
+            self.init(bytes, delimiter: options.delimiter, commentPrefixes: options.commentPrefixes, path: path,
+                      missing: options.missing, decimalComma: options.decimalComma)
+        }
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, commentPrefixes: [String], path: String,
+             missing: [String] = ["?"], decimalComma: Bool = false) {
+            self.markers = MissingMarkers(missing)
+            self.decimalComma = decimalComma
             // An empty buffer may have no base address; point at a dummy byte we never read.
             self.base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
             self.end = bytes.count
@@ -159,7 +226,7 @@ extension Importer {
         }
 
         /// The field accessors, detached from the reader so hot loops copy no references.
-        var bytes: CSVBytes { CSVBytes(base: base) }
+        var bytes: CSVBytes { CSVBytes(base: base, markers: markers, decimalComma: decimalComma) }
 
         func string(_ field: CSVField) -> String { bytes.string(field) }
         func number(_ field: CSVField) -> (kind: FieldKind, value: Double) { bytes.number(field) }

@@ -49,6 +49,18 @@ extension Importer {
         return slowParse(p, n)
     }
 
+    /// Parses a number written with a decimal comma (`-3,25`): the comma becomes a point.
+    static func parseDecimalComma(_ p: UnsafePointer<UInt8>, _ n: Int) -> (kind: FieldKind, value: Double) {
+        guard n <= 64 else { return (.text, 0) }
+        var commas = 0
+        var copy = [UInt8](repeating: 0, count: n)
+        for k in 0..<n {
+            if p[k] == UInt8(ascii: ",") { commas += 1; copy[k] = UInt8(ascii: ".") } else if p[k] == UInt8(ascii: ".") { return (.text, 0) } else { copy[k] = p[k] }
+        }
+        guard commas == 1 else { return (.text, 0) }
+        return copy.withUnsafeBufferPointer { parseField($0.baseAddress!, n) }
+    }
+
     private static func slowParse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (kind: FieldKind, value: Double) {
         let text = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         guard let value = Double(text) else { return (.text, 0) }

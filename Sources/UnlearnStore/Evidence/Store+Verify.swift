@@ -83,7 +83,8 @@ extension Store {
                   lineageBroken.isEmpty ? "all \(shardFiles.checkpoints.count) checkpoints of shard \(record.shard) were trained on exactly the live rows" : "not trained on the live rows: \(lineageBroken.joined(separator: ", "))")
             let versions = Set(shardFiles.checkpoints[record.slice...].compactMap { firstPublished[$0.path]?.version }).sorted()
             check("retrained after request", request != nil && stale.isEmpty,
-                  stale.isEmpty ? "checkpoints of slices \(record.slice)…\(config.slices - 1) were first published in version(s) \(versions.map(String.init).joined(separator: ", ")), after the request" : "published before the request: \(stale.joined(separator: ", "))")
+                  request == nil ? "no deletion request for this record, so no retrain removed it (its checkpoints are from version(s) \(versions.map(String.init).joined(separator: ", ")))"
+                  : stale.isEmpty ? "checkpoints of slices \(record.slice)…\(config.slices - 1) were first published in version(s) \(versions.map(String.init).joined(separator: ", ")), after the request" : "published before the request: \(stale.joined(separator: ", "))")
         }
 
         // 3. Optional replay: from-scratch training must reproduce the live checkpoint bytes.

@@ -113,7 +113,7 @@ extension Store {
         _ = try store.publisher.publish(manifest, parent: nil, kind: .imported)
         try ledger.appendEvent(
             kind: .storeCreated, requestID: nil, recordKey: nil, shard: nil,
-            payload: StorePayload.created(records: data.count, shards: options.shards, slices: options.slices, sourceSHA256: try fileHash(options.data)),
+            payload: StorePayload.created(records: data.count, shards: options.shards, slices: options.slices, sourceSHA256: try data.sourceSHA256 ?? fileHash(options.data)),
             at: Date())
         try config.save(layout, secret: secret)
         logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])

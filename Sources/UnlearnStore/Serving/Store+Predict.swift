@@ -15,11 +15,16 @@ public struct EvaluationReport: Sendable, Codable {
     /// How the live ensemble was trained from scratch (nil for a store trained before jobs had kinds).
     public var training: EnsembleTraining?
     public var monolithic: MonolithicBaseline?
+    /// Shards left out because they hold records awaiting deletion (`--exclude-pending`).
+    public var excludedShards: [Int] = []
+    /// How the test file was read (e.g. columns ignored by name).
+    public var notes: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case version, rows, aggregation, accuracy, monolithic, training
+        case version, rows, aggregation, accuracy, monolithic, training, notes
         case accuracyByAggregation = "accuracy_by_aggregation"
         case shardAccuracies = "shard_accuracies"
+        case excludedShards = "excluded_shards"
     }
 }
 
@@ -50,6 +55,10 @@ public struct Predictions: Sendable {
     public var classes: [String]
     /// (rows, classes): vote fractions or mean probabilities.
     public var scores: [Float]
+    /// Shards left out because they hold records awaiting deletion (`--exclude-pending`).
+    public var excludedShards: [Int] = []
+    /// How the input file was read (e.g. columns ignored by name).
+    public var notes: [String] = []
 }
 
 extension Store {
@@ -61,7 +70,7 @@ extension Store {
     /// - Parameter excludingPending: leave out the shards that still hold records awaiting deletion,
     ///   so a request takes effect in answers before the retrain runs (at some cost in accuracy).
     public func ensemble(excludingPending: Bool = false) throws -> (version: Int, ensemble: Ensemble) {
-        let skipped = excludingPending ? Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }) : []
+        let skipped = excludingPending ? Set(try pendingShards()) : []
         guard skipped.count < config.shards else {
             throw UnlearnError(.usage, "every shard holds a record awaiting deletion, so none is left to answer",
                                hint: "Run 'unlearn retrain --store \(layout.root)' first.")
@@ -82,6 +91,11 @@ extension Store {
         }
     }
 
+    /// The shards that hold records awaiting deletion, ascending.
+    public func pendingShards() throws -> [Int] {
+        Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }).sorted()
+    }
+
     /// Evaluates the live ensemble on a labelled file read through the store's encoders.
     public func evaluate(data: URL, labels: URL?, monolithic: Bool = false, excludingPending: Bool = false) throws -> EvaluationReport {
         let test = try Importer.apply(config.schema, data: data, labels: labels, requireLabels: true)
@@ -100,7 +114,8 @@ extension Store {
         return EvaluationReport(
             version: version, rows: test.count, aggregation: config.aggregation,
             accuracy: byAggregation[config.aggregation.rawValue]!, accuracyByAggregation: byAggregation,
-            shardAccuracies: shardAccuracies, training: try ensembleTraining(), monolithic: baseline)
+            shardAccuracies: shardAccuracies, training: try ensembleTraining(), monolithic: baseline,
+            excludedShards: excludingPending ? try pendingShards() : [], notes: test.notes)
     }
 
     /// The newest training job in the live version's lineage that trained every shard from
@@ -147,6 +162,7 @@ extension Store {
         let result = ensemble.predict(input.features, rows: input.count, using: aggregation ?? config.aggregation)
         return Predictions(
             ids: input.ids, labels: result.labels.map { config.schema.classes[Int($0)] },
-            classes: config.schema.classes, scores: result.scores)
+            classes: config.schema.classes, scores: result.scores,
+            excludedShards: excludingPending ? try pendingShards() : [], notes: input.notes)
     }
 }
