@@ -184,3 +184,26 @@ import UnlearnData
         }
     }
 }
+
+/// A huge finite value (1e308) used to pass import, then train to NaN with exit 0.
+@Suite struct CSVBoundsTests {
+    @Test(arguments: ["1e308", "-1.7e308", "1e200"])
+    func valuesWhoseStandardisationOverflowsAreRefused(value: String) throws {
+        let url = try ImportFixture.file("x,label\n1,a\n2,b\n\(value),a\n3,b\n")
+        do {
+            _ = try Importer.fit(format: .csv, data: url, labels: nil, csv: CSVOptions(header: .present, label: "label"))
+            Issue.record("\(value) must be refused")
+        } catch let error as ImportError {
+            #expect(error.description.contains(":4"), "names the line: \(error)")
+            #expect(error.description.contains("column x"))
+            #expect(error.description.contains("too large to standardise"))
+            #expect(error.description.contains("--drop x"))
+        }
+    }
+
+    @Test func largeButSafeValuesStandardiseToFiniteFeatures() throws {
+        let url = try ImportFixture.file("x,label\n1e30,a\n-2e30,b\n3e29,a\n")
+        let (_, data) = try Importer.fit(format: .csv, data: url, labels: nil, csv: CSVOptions(header: .present, label: "label"))
+        #expect(data.features.allSatisfy { $0.isFinite })
+    }
+}

@@ -14,6 +14,8 @@ extension Importer {
         var sum = 0.0
         var sumOfSquares = 0.0
         var firstNonFinite: (line: Int, value: String)?
+        /// The value of largest magnitude and its line, to name it when standardising overflows.
+        var largest: (line: Int, value: Double) = (0, 0)
         var firstNumber: (line: Int, value: String)?
         /// The first few distinct text values and their lines, for error messages.
         var textSamples: [(line: Int, value: String)] = []
@@ -37,6 +39,7 @@ extension Importer {
                 sum += d
                 sumOfSquares += d * d
                 numbers += 1
+                if abs(value) > abs(largest.value) { largest = (line, value) }
             case .nonFinite:
                 nonFinite += 1
                 if firstNonFinite == nil { firstNonFinite = (line, reader.string(field)) }
@@ -102,7 +105,16 @@ extension Importer {
             let mean = shift + sum / n
             let variance = max(0, (sumOfSquares - sum * sum / n) / n)
             var std = variance.squareRoot()
-            if std == 0 || !std.isFinite { std = 1 }
+            // Huge finite values (1e308) overflow the sums, or standardise beyond 32-bit floats:
+            // training would diverge to NaN. Refuse them rather than set std to 1 and go on.
+            if !mean.isFinite || !sumOfSquares.isFinite || !variance.isFinite
+                || abs(largest.value - mean) / (std > 0 ? std : 1) > Double(Float.greatestFiniteMagnitude) {
+                return .failure(ImportError(
+                    .nonFinite, file: path, line: largest.line, column: name,
+                    message: "\(largest.value) is too large to standardise: the column's sums overflow",
+                    hint: "Fix the value, rescale the column (other units), or leave it out with --drop \(name)."))
+            }
+            if std == 0 { std = 1 }
             return .success(.numeric(column: column, name: name, mean: numbers == 0 ? 0 : mean, std: std))
         }
 
