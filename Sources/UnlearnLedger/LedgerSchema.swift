@@ -9,6 +9,7 @@ enum LedgerSchema {
         migrator.registerMigration("v1 create ledger") { db in
             try db.execute(sql: v1)
         }
+        ServiceSchema.register(&migrator)
         return migrator
     }
 

@@ -4,7 +4,7 @@ import Logging
 import UnlearnStore
 
 @main
-struct UnlearnCommand: ParsableCommand {
+struct UnlearnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlearn",
         abstract: "Exact machine unlearning by SISA: train sharded models, delete records, prove it.",
@@ -12,7 +12,7 @@ struct UnlearnCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, StatusCommand.self,
             DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ServeCommand.self, TokenCommand.self,
         ])
 }
 
