@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import UnlearnServer
+
+/// The real binary on a loopback port: tokens from the CLI, deletions over HTTP, the scheduler's
+/// retrain, the status timeline, `verify --replay`, metrics, SIGKILL mid-retrain, SIGTERM.
+@Suite(.serialized) struct ServeEndToEndTests {
+    static func token(_ root: String, _ role: String) throws -> String {
+        let result = try runCLI(["token", "create", "--store", root, "--role", role, "--name", "e2e-\(role)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("ulk_"))
+        return token
+    }
+
+    @Test func scheduledRetrainVerifyMetricsAndSIGTERM() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake"), audit = try Self.token(root, "audit")
+        let list = try runCLI(["token", "list", "--store", root])
+        #expect(list.stdout.contains("e2e-intake") && !list.stdout.contains(intake))
+
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], log: root + "/../serve.log")
+        let created = try await server.request("POST", "/v1/deletions", token: intake,
+                                               json: ["record_ids": ["person-3", "person-4"], "reason": "Art. 17", "requested_by": "e2e"])
+        #expect(created.status == 202, "\(created.text)")
+        let ids = created.json?["deletion_ids"]?.array?.compactMap(\.int) ?? []
+        #expect(ids.count == 2)
+        for id in ids {
+            let done = try await server.waitFor(deletion: id, token: intake) { $0 == "completed" }
+            let timeline = done?["timeline"]?.array?.compactMap { $0["kind"]?.string } ?? []
+            #expect(timeline.first == "request.received" && timeline.contains("request.completed"), "\(timeline)")
+            #expect(done?["model_version"]?.int != nil)
+        }
+        let verify = try runCLI(["verify", "--store", root, "--id", "person-3", "--replay"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let metrics = try await server.request("GET", "/metrics", token: nil)
+        #expect(metrics.text.contains("unlearn_deletion_requests_received_total 2"))
+        #expect(metrics.text.contains("unlearn_deletion_requests_completed_total 2"))
+        #expect(metrics.text.contains("unlearn_retrains_total 1") || metrics.text.contains("unlearn_retrains_total 2"))
+        #expect(!metrics.text.contains("person-"))
+        let chain = try await server.request("POST", "/v1/audit/verify", token: audit)
+        #expect(chain.json?["intact"]?.bool == true)
+
+        let stopped = server.stop(signal: SIGTERM)
+        #expect(stopped?.status == 0 && stopped?.signalled == false, "\(String(describing: stopped))")
+        let log = (try? String(contentsOfFile: root + "/../serve.log", encoding: .utf8)) ?? ""
+        #expect(!log.contains("person-3") && !log.contains("person-4"))
+    }
+
+    @Test func killedDuringRetrainLosesNothingAndCompletesAfterRestart() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake")
+        // Each trained slice pauses, so the retrain is still running when we kill the server.
+        let slow = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], environment: ["UNLEARN_PAUSE_AT": "mid-train=1"],
+                                    log: root + "/../serve-1.log")
+        var acknowledged: [Int] = []
+        for n in 10..<16 {
+            let reply = try await slow.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-\(n)"]])
+            #expect(reply.status == 202)
+            if let id = reply.json?["deletion_id"]?.int { acknowledged.append(id) }
+        }
+        let running = try await slow.waitFor(deletion: acknowledged[0], token: intake, timeout: 60) { $0 == "in_progress" }
+        #expect(running != nil, "the retrain never started")
+        let killed = slow.stop(signal: SIGKILL)
+        #expect(killed?.signalled == true)
+
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], log: root + "/../serve-2.log")
+        for id in acknowledged {
+            let done = try await server.waitFor(deletion: id, token: intake) { $0 == "completed" }
+            #expect(done != nil, "request \(id) did not complete after the restart")
+        }
+        let timeline = try await server.request("GET", "/v1/deletions/\(acknowledged[0])", token: intake)
+        let jobs = timeline.json?["timeline"]?.array?.compactMap { $0["kind"]?.string } ?? []
+        #expect(jobs.contains("request.completed"))
+        let verify = try runCLI(["verify", "--store", root, "--id", "person-10", "--replay"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let stopped = server.stop(signal: SIGTERM)
+        #expect(stopped?.status == 0)
+    }
+}
