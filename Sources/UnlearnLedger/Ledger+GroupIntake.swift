@@ -32,6 +32,8 @@ extension Ledger {
     public func submitGroups(_ groups: [IntakeGroup]) throws -> [IntakeOutcome] {
         guard !groups.isEmpty else { return [] }
         return try write { db in
+            // The chain head is read once; a group that rolls back leaves it where it was.
+            var chain = try AuditChain.head(db)
             var outcomes: [IntakeOutcome] = []
             outcomes.reserveCapacity(groups.count)
             for group in groups {
@@ -42,13 +44,13 @@ extension Ledger {
                 var position = 0
                 do {
                     var results: [SubmissionResult] = []
+                    var local = chain
                     try db.inSavepoint {
-                        var chain = try AuditChain.head(db)
                         for (index, submission) in group.submissions.enumerated() {
                             position = index
                             switch submission.targetKind {
-                            case .record: results.append(try Self.submitRecord(submission, db, &chain))
-                            case .subject: results.append(try Self.submitSubject(submission, db, &chain))
+                            case .record: results.append(try Self.submitRecord(submission, db, &local))
+                            case .subject: results.append(try Self.submitSubject(submission, db, &local))
                             }
                         }
                         if let external = group.externalID {
@@ -60,6 +62,7 @@ extension Ledger {
                         }
                         return .commit
                     }
+                    chain = local
                     outcomes.append(.recorded(results, repeated: false))
                 } catch let error as LedgerError {
                     outcomes.append(.failed(position: position, error: error))

@@ -112,20 +112,10 @@ final class IntakeBatcher: Service, Sendable {
         var members: [Waiting] = []
         for waiting in batch {
             let entry = waiting.entry
-            do {
-                let submissions = try store.validatedSubmissions(entry.targets, requestedBy: entry.requestedBy, reason: entry.reason, at: entry.receivedAt)
-                groups.append(IntakeGroup(submissions: submissions, externalID: entry.externalID))
-                members.append(waiting)
-            } catch let error as UnknownTargetError {
-                // A repeat of an acknowledged call stays a repeat even if its records are gone since.
-                if let external = entry.externalID, let previous = try? store.ledger.requests(externalID: external) {
-                    waiting.continuation.resume(returning: .recorded(previous.map { SubmissionResult(request: $0, created: false) }, repeated: true))
-                } else {
-                    waiting.continuation.resume(returning: .unknown(position: error.position, kind: error.kind))
-                }
-            } catch {
-                waiting.continuation.resume(throwing: error)
-            }
+            groups.append(IntakeGroup(
+                submissions: store.submissions(entry.targets, requestedBy: entry.requestedBy, reason: entry.reason, at: entry.receivedAt),
+                externalID: entry.externalID))
+            members.append(waiting)
         }
         guard !groups.isEmpty else { return }
         do {

@@ -178,6 +178,11 @@ final class ModelWatcher: Service, Sendable {
     }
 
     func run() async throws {
+        let store = self.store
+        // The last successful retrain before this process, for the "no retrain in N hours" alert.
+        if let last = try? await Blocking.run({ try store.ledger.jobs(limit: 50).first { $0.status == "completed" }?.finishedAt }) {
+            metrics.lastSuccessfulRetrain.record(last.timeIntervalSince1970)
+        }
         var warnedOverdue = 0
         while !Task.isShuttingDownGracefully {
             let store = self.store, model = self.model

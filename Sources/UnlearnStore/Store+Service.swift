@@ -38,6 +38,22 @@ extension Store {
         }
     }
 
+    /// The submissions for `targets`, without reading the ledger: the group commit checks each
+    /// target inside its transaction (an unknown one rolls back that caller's group alone).
+    public func submissions(
+        _ targets: [DeletionTarget], requestedBy: String?, reason: String?, at now: Date
+    ) -> [DeletionSubmission] {
+        let due = now.addingTimeInterval(Double(config.dueDays) * 86_400)
+        return targets.map { target in
+            switch target {
+            case .record(let id):
+                DeletionSubmission(targetKind: .record, targetKey: keyer.record(id).hex, receivedAt: now, dueAt: due, requestedBy: requestedBy, reason: reason)
+            case .subject(let subject):
+                DeletionSubmission(targetKind: .subject, targetKey: keyer.subject(subject).hex, receivedAt: now, dueAt: due, requestedBy: requestedBy, reason: reason)
+            }
+        }
+    }
+
     /// The keyed hash of a subject id (for filters; the raw id is never stored).
     public func key(ofSubject subject: String) -> String { keyer.subject(subject).hex }
 
