@@ -8,11 +8,18 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// For 405: the methods the path takes.
+    var allow: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
         self.status = status
         self.code = code
         self.message = message
+    }
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, allow: String) {
+        self.init(status, code, message)
+        self.allow = allow
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -21,6 +28,7 @@ public struct APIError: HTTPResponseError, Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -47,7 +55,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             switch error.status {
-            case .notFound: throw APIError(.notFound, "not_found", "no such route")
+            case .notFound:
+                let allowed = ServiceRoutes.methods(forPath: request.uri.path)
+                if !allowed.isEmpty {
+                    throw APIError(.methodNotAllowed, "method_not_allowed", "this route takes \(allowed.map(\.rawValue).joined(separator: ", "))",
+                                   allow: allowed.map(\.rawValue).joined(separator: ", "))
+                }
+                throw APIError(.notFound, "not_found", "no such route")
             case .methodNotAllowed: throw APIError(.methodNotAllowed, "method_not_allowed", "method not allowed on this route")
             case .contentTooLarge: throw APIError.tooLarge
             default:

@@ -27,6 +27,15 @@ public enum ServiceRoutes {
         RouteSpec(method: .get, path: "/metrics", roles: []),
     ]
 
+    /// The methods registered for a concrete path (`:id` matches any segment); empty when none.
+    static func methods(forPath path: String) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        return all.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: true)
+            return template.count == parts.count && zip(template, parts).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }.map(\.method)
+    }
+
     static func spec(_ method: HTTPRequest.Method, _ path: String) -> RouteSpec {
         guard let spec = all.first(where: { $0.method == method && $0.path == path }) else {
             preconditionFailure("route \(method) \(path) is not in ServiceRoutes.all")
