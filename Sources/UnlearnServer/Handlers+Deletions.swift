@@ -104,12 +104,15 @@ func cancelDeletion(_ context: BasicRequestContext, _ c: ServiceContext, caller:
 struct Query {
     let request: Request
 
-    func string(_ name: String) -> String? {
-        request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+    /// The parameter's value; present but empty is a 400.
+    func string(_ name: String) throws -> String? {
+        guard let value = request.uri.queryParameters.get(name) else { return nil }
+        guard !value.isEmpty else { throw APIError.badRequest(name, "must not be empty") }
+        return value
     }
 
     func date(_ name: String) throws -> Date? {
-        guard let text = string(name) else { return nil }
+        guard let text = try string(name) else { return nil }
         if let date = ISO8601DateFormatter().date(from: text) { return date }
         let dateOnly = ISO8601DateFormatter()
         dateOnly.formatOptions = [.withFullDate]
@@ -121,13 +124,13 @@ struct Query {
     }
 
     func int(_ name: String, range: ClosedRange<Int>) throws -> Int? {
-        guard let text = string(name) else { return nil }
+        guard let text = try string(name) else { return nil }
         guard let value = Int(text), range.contains(value) else { throw APIError.badRequest(name, "must be an integer in \(range.lowerBound)…\(range.upperBound)") }
         return value
     }
 
     func bool(_ name: String) throws -> Bool {
-        guard let text = string(name) else { return false }
+        guard let text = try string(name) else { return false }
         switch text {
         case "true", "1": return true
         case "false", "0": return false
@@ -147,19 +150,19 @@ private let apiStatuses = ["pending", "in_progress", "failed", "completed", "can
 func listDeletions(_ request: Request, _ c: ServiceContext) async throws -> Response {
     let q = Query(request: request)
     try q.only(["status", "since", "until", "overdue", "subject", "cursor", "limit"])
-    let status = q.string("status")
+    let status = try q.string("status")
     if let status, !apiStatuses.contains(status) {
         throw APIError.badRequest("status", "must be one of \(apiStatuses.joined(separator: ", "))")
     }
     let limit = try q.int("limit", range: 1...1000) ?? 100
     var cursor: Int64?
-    if let text = q.string("cursor") {
+    if let text = try q.string("cursor") {
         guard let value = Int64(text), value >= 0 else { throw APIError.badRequest("cursor", "is not a cursor this service gave") }
         cursor = value
     }
     let now = Date()
     var base = RequestPageQuery(since: try q.date("since"), until: try q.date("until"), overdueAt: try q.bool("overdue") ? now : nil,
-                                 subjectKey: q.string("subject").map(c.store.key(ofSubject:)), after: cursor, limit: limit)
+                                 subjectKey: try q.string("subject").map(c.store.key(ofSubject:)), after: cursor, limit: limit)
     switch status {
     case "completed": base.status = .completed
     case "cancelled": base.status = .rejected
@@ -193,16 +196,16 @@ func audit(_ request: Request, _ c: ServiceContext) async throws -> Response {
     let q = Query(request: request)
     try q.only(["id", "subject", "request", "since", "until", "shard", "status", "overdue", "limit"])
     var query = AuditQuery()
-    query.id = q.string("id")
-    query.subject = q.string("subject")
-    if let text = q.string("request") {
-        guard let id = Int64(text) else { throw APIError.badRequest("request", "must be an integer") }
+    query.id = try q.string("id")
+    query.subject = try q.string("subject")
+    if let text = try q.string("request") {
+        guard let id = Int64(text), id > 0 else { throw APIError.badRequest("request", "must be a positive integer") }
         query.request = id
     }
     query.since = try q.date("since")
     query.until = try q.date("until")
     query.shard = try q.int("shard", range: 0...1_000_000)
-    if let status = q.string("status") {
+    if let status = try q.string("status") {
         switch status {
         case "pending": query.status = .pending
         case "completed": query.status = .completed

@@ -41,7 +41,8 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     do {
         features = try Importer.encodeRecords(c.store.schema, rows)
     } catch let error as RecordEncodingError {
-        throw APIError.badRequest("rows[\(error.row)]" + (error.field.map { ".\($0)" } ?? ""), error.message)
+        // Well-formed JSON that does not fit this store's schema.
+        throw APIError(.unprocessableContent, "row_mismatch", "rows[\(error.row)]" + (error.field.map { ".\($0)" } ?? "") + ": " + error.message)
     }
     var ensemble = loaded.ensemble
     var excluded: [Int] = []

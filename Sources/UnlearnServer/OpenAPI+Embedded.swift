@@ -801,7 +801,8 @@ let embeddedOpenAPI = #"""
             "in": "query",
             "required": false,
             "schema": {
-              "type": "string"
+              "type": "string",
+              "minLength": 1
             }
           },
           {
@@ -810,7 +811,7 @@ let embeddedOpenAPI = #"""
             "required": false,
             "schema": {
               "type": "string",
-              "pattern": "^[0-9]+$"
+              "pattern": "^[0-9]{1,18}$"
             }
           },
           {
@@ -888,7 +889,9 @@ let embeddedOpenAPI = #"""
             "required": true,
             "schema": {
               "type": "integer",
-              "minimum": 1
+              "format": "int64",
+              "minimum": 1,
+              "maximum": 9223372036854775807
             }
           }
         ],
@@ -963,7 +966,9 @@ let embeddedOpenAPI = #"""
             "required": true,
             "schema": {
               "type": "integer",
-              "minimum": 1
+              "format": "int64",
+              "minimum": 1,
+              "maximum": 9223372036854775807
             }
           }
         ],
@@ -1123,6 +1128,16 @@ let embeddedOpenAPI = #"""
                 }
               }
             }
+          },
+          "422": {
+            "description": "Rows that do not fit the store's schema (wrong length, a non-number in a numeric column), named by row and column",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1202,7 +1217,8 @@ let embeddedOpenAPI = #"""
             "in": "query",
             "required": false,
             "schema": {
-              "type": "string"
+              "type": "string",
+              "minLength": 1
             },
             "description": "A record id (never logged)"
           },
@@ -1211,7 +1227,8 @@ let embeddedOpenAPI = #"""
             "in": "query",
             "required": false,
             "schema": {
-              "type": "string"
+              "type": "string",
+              "minLength": 1
             }
           },
           {
@@ -1219,7 +1236,10 @@ let embeddedOpenAPI = #"""
             "in": "query",
             "required": false,
             "schema": {
-              "type": "integer"
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1,
+              "maximum": 9223372036854775807
             }
           },
           {
@@ -1246,7 +1266,8 @@ let embeddedOpenAPI = #"""
             "required": false,
             "schema": {
               "type": "integer",
-              "minimum": 0
+              "minimum": 0,
+              "maximum": 1000000
             }
           },
           {

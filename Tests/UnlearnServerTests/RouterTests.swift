@@ -184,7 +184,7 @@ import UnlearnStore
             #expect(overdue.json?["deletions"]?.array?.count == 0)
             let since = try await Self.call(client, .get, "/v1/deletions?since=2000-01-01T00:00:00Z&until=2000-01-02", token: audit)
             #expect(since.json?["deletions"]?.array?.count == 0)
-            for bad in ["status=weird", "since=yesterday", "limit=0", "cursor=x", "colour=red", "overdue=maybe"] {
+            for bad in ["status=weird", "since=yesterday", "limit=0", "cursor=x", "colour=red", "overdue=maybe", "until=", "subject="] {
                 let reply = try await Self.call(client, .get, "/v1/deletions?\(bad)", token: audit)
                 #expect(reply.status == 400, "\(bad)")
             }
@@ -225,12 +225,17 @@ import UnlearnStore
 
             for (body, field) in [
                 (#"{"rows": 3}"#, "rows"), (#"{"rows": []}"#, "rows"), (#"{"rows": [7]}"#, "rows[0]"),
-                (#"{"rows": [{"2": [1]}]}"#, "rows[0].2"), (#"{"rows": [{"2": "abc"}]}"#, "rows[0].2"),
-                (#"{"rows": [[1, 2]]}"#, "rows[0]"), (#"{"rows": [{}], "exclude_pending": "yes"}"#, "exclude_pending"),
+                (#"{"rows": [{"2": [1]}]}"#, "rows[0].2"), (#"{"rows": [{}], "exclude_pending": "yes"}"#, "exclude_pending"),
                 (#"{"row": []}"#, "row"),
             ] {
                 let bad = try await Self.call(client, .post, "/v1/predict", token: predictor, raw: body)
                 #expect(bad.status == 400, "\(body)")
+                #expect(bad.json?["error"]?["message"]?.string?.hasPrefix(field + ":") == true, "\(body): \(bad.text)")
+            }
+            // Well-formed rows that do not fit the store's schema: 422 naming row and column.
+            for (body, field) in [(#"{"rows": [{"2": "abc"}]}"#, "rows[0].2"), (#"{"rows": [[1, 2]]}"#, "rows[0]")] {
+                let bad = try await Self.call(client, .post, "/v1/predict", token: predictor, raw: body)
+                #expect(bad.status == 422, "\(body)")
                 #expect(bad.json?["error"]?["message"]?.string?.hasPrefix(field + ":") == true, "\(body): \(bad.text)")
             }
 
