@@ -30,8 +30,7 @@ final class ServiceContext: Sendable {
         self.scheduler = scheduler
         self.watcher = ModelWatcher(store: store, model: model, metrics: metrics, interval: options.pollInterval, logger: logger)
         self.logger = logger
-        self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler, model] created in
-            model.markPending(Set(created.flatMap { $0.request.records.map(\.shard) }))
+        self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] _ in
             scheduler.notify()
         }
     }

@@ -46,9 +46,11 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     }
     var ensemble = loaded.ensemble
     var excluded: [Int] = []
-    if excludePending && !loaded.pendingShards.isEmpty {
-        excluded = loaded.pendingShards.sorted()
-        let kept = ensemble.parameters.enumerated().filter { !loaded.pendingShards.contains($0.offset) }.map(\.element)
+    // Read at the time of the call, so a request acknowledged a moment ago already counts.
+    let pendingShards = excludePending ? try await Blocking.run { try c.store.ledger.pendingShards() } : []
+    if !pendingShards.isEmpty {
+        excluded = pendingShards.sorted()
+        let kept = ensemble.parameters.enumerated().filter { !pendingShards.contains($0.offset) }.map(\.element)
         guard !kept.isEmpty else {
             throw APIError(.conflict, "no_shards", "every shard holds a record awaiting deletion; retry after the retrain")
         }

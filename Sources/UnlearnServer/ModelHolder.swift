@@ -13,8 +13,6 @@ final class ModelHolder: Sendable {
     struct Loaded: Sendable {
         var version: Int
         var ensemble: Ensemble
-        /// The shards that hold records of pending requests (left out with `exclude_pending`).
-        var pendingShards: Set<Int>
     }
 
     private let state = Mutex<Loaded?>(nil)
@@ -33,28 +31,18 @@ final class ModelHolder: Sendable {
     @discardableResult
     func refresh() throws -> Int? {
         let latest = try store.ledger.latestVersionNumber()
-        let pending = try store.ledger.pendingShards()
-        if let loaded = current, loaded.version == latest {
-            state.withLock { $0?.pendingShards = pending }
-            return loaded.version
-        }
+        if let loaded = current, loaded.version == latest { return loaded.version }
         do {
             let (version, ensemble) = try store.ensemble(excludingPending: false)
             state.withLock { current in
                 // Another refresh may have loaded a newer one meanwhile.
                 if let current, current.version >= version { return }
-                current = Loaded(version: version, ensemble: ensemble, pendingShards: pending)
+                current = Loaded(version: version, ensemble: ensemble)
             }
             logger.info("model loaded", metadata: ["model.version": "\(version)"])
             return version
         } catch let error as UnlearnError where error.category == .usage {
             return nil  // not trained yet
         }
-    }
-
-    /// Adds shards that just received pending requests (so `exclude_pending` applies at once).
-    func markPending(_ shards: Set<Int>) {
-        guard !shards.isEmpty else { return }
-        state.withLock { $0?.pendingShards.formUnion(shards) }
     }
 }

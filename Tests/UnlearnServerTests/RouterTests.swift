@@ -50,7 +50,7 @@ import UnlearnStore
         options.batchWindow = 0.05
         options.pollInterval = 0.1
         options.maxBodyBytes = 64 * 1024
-        options.logger = Logger(label: "test.serve")
+        options.logger = ServerFixtures.quietLogger
         return options
     }
 
@@ -129,7 +129,7 @@ import UnlearnStore
             #expect(unknown.status == 422)
             #expect(unknown.json?["error"]?["message"]?.string?.contains("record_ids[1]") == true)
             #expect(!unknown.text.contains("nobody-secret-9") && !unknown.text.contains("person-3"))
-            #expect(try Store.open(root).record(id: "person-3")?.state == .live)
+            #expect(try Store.open(root, logger: ServerFixtures.quietLogger).record(id: "person-3")?.state == .live)
 
             // Bad input: 400 naming the field.
             for (body, field) in [

@@ -53,12 +53,11 @@ import UnlearnServer
         // Each trained slice pauses, so the retrain is still running when we kill the server.
         let slow = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], environment: ["UNLEARN_PAUSE_AT": "mid-train=1"],
                                     log: root + "/../serve-1.log")
-        var acknowledged: [Int] = []
-        for n in 10..<16 {
-            let reply = try await slow.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-\(n)"]])
-            #expect(reply.status == 202)
-            if let id = reply.json?["deletion_id"]?.int { acknowledged.append(id) }
-        }
+        // One call, six ids: all in the first retrain.
+        let reply = try await slow.request("POST", "/v1/deletions", token: intake, json: ["record_ids": (10..<16).map { "person-\($0)" }])
+        #expect(reply.status == 202)
+        let acknowledged = reply.json?["deletion_ids"]?.array?.compactMap(\.int) ?? []
+        #expect(acknowledged.count == 6)
         let running = try await slow.waitFor(deletion: acknowledged[0], token: intake, timeout: 60) { $0 == "in_progress" }
         #expect(running != nil, "the retrain never started")
         let killed = slow.stop(signal: SIGKILL)

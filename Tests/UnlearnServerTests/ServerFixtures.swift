@@ -16,10 +16,12 @@ enum ServerFixtures {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty && !$0.hasPrefix("|") }
     }()
 
-    static let quietLogs: Void = LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = .warning
-        return handler
+    /// A logger at warning (the test process shares one logging system with other suites, so
+    /// these tests never bootstrap it).
+    static var quietLogger: Logger {
+        var logger = Logger(label: "test.serve")
+        logger.logLevel = .warning
+        return logger
     }
 
     static func temporaryDirectory() throws -> String {
@@ -38,7 +40,6 @@ enum ServerFixtures {
 
     /// A trained store of `rows` Adult records; returns its root.
     static func createStore(rows: Int = 240, shards: Int = 3, slices: Int = 2) throws -> String {
-        _ = quietLogs
         let directory = try temporaryDirectory()
         let data = try adultCSV(rows: rows, in: directory)
         let options = CreateOptions(
@@ -47,14 +48,14 @@ enum ServerFixtures {
             shards: shards, slices: slices,
             training: TrainingConfig(model: ModelSpec(hidden: [8]), optimizer: OptimizerSpec(kind: .adam), epochs: 2, batchSize: 16, seed: 7),
             aggregation: .mean, placement: .uniform, dueDays: 30)
-        let store = try Store.create(options)
+        let store = try Store.create(options, logger: quietLogger)
         _ = try store.train(showProgress: false)
         return options.root
     }
 
     /// One token per role: role -> bearer string.
     static func tokens(_ root: String) throws -> [Role: String] {
-        let ledger = try Store.open(root).ledger
+        let ledger = try Store.open(root, logger: quietLogger).ledger
         var tokens: [Role: String] = [:]
         for role in Role.allCases { tokens[role] = try Tokens.create(in: ledger, role: role, name: "test-\(role.rawValue)").0 }
         return tokens
