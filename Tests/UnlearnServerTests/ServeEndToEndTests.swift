@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UnlearnServer
+import UnlearnStore
 
 /// The real binary on a loopback port: tokens from the CLI, deletions over HTTP, the scheduler's
 /// retrain, the status timeline, `verify --replay`, metrics, SIGKILL mid-retrain, SIGTERM.
@@ -75,5 +76,16 @@ import UnlearnServer
         #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
         let stopped = server.stop(signal: SIGTERM)
         #expect(stopped?.status == 0)
+
+        // SIGTERM during a retrain: the retrain publishes first, then the process exits 0.
+        let third = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], environment: ["UNLEARN_PAUSE_AT": "mid-train=1"],
+                                     log: root + "/../serve-3.log")
+        let late = try await third.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-20"]])
+        let lateID = try #require(late.json?["deletion_id"]?.int)
+        #expect(try await third.waitFor(deletion: lateID, token: intake, timeout: 60) { $0 == "in_progress" } != nil)
+        let graceful = third.stop(signal: SIGTERM, timeout: 120)
+        #expect(graceful?.status == 0 && graceful?.signalled == false)
+        let request = try Store.open(root, logger: ServerFixtures.quietLogger).ledger.request(id: Int64(lateID))
+        #expect(request?.status == .completed)
     }
 }
