@@ -41,7 +41,7 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
         c.metrics.requestsReceived.increment(by: Int64(created))
         if created < results.count { c.metrics.requestsRepeated.increment(by: Int64(results.count - created)) }
         guard let first = results.first else { throw APIError(.internalServerError, "internal", "no request recorded") }
-        c.logger.info("deletion request acknowledged", metadata: [
+        c.logger.debug("deletion request acknowledged", metadata: [
             "request.id": "\(first.request.id)", "requests": "\(results.count)", "requests.new": "\(created)", "token.name": "\(caller)",
         ])
         var records: [RecordBody] = []

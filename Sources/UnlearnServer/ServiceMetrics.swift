@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Prometheus
+import Synchronization
 
 /// The service's metrics, through swift-metrics with a Prometheus factory of its own (no global
 /// bootstrap, so tests can build several applications in one process). Labels are route
@@ -57,11 +58,30 @@ final class ServiceMetrics: Sendable {
         predictRows = Metrics.Counter(label: "unlearn_predict_rows_total", factory: factory)
     }
 
+    private struct HTTPKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+    private struct HTTPMetrics: @unchecked Sendable {
+        var counter: Metrics.Counter
+        var timer: Metrics.Timer
+    }
+    /// One counter and timer per (route template, method, status), made once.
+    private let http = Mutex<[HTTPKey: HTTPMetrics]>([:])
+
     func httpRequest(route: String, method: String, status: Int, nanoseconds: UInt64) {
-        let dimensions = [("route", route), ("method", method), ("status", String(status))]
-        Metrics.Counter(label: "unlearn_http_requests_total", dimensions: dimensions, factory: factory).increment()
-        Metrics.Timer(label: "unlearn_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(Int64(nanoseconds))
+        let key = HTTPKey(route: route, method: method, status: status)
+        let metrics = http.withLock { cache -> HTTPMetrics in
+            if let found = cache[key] { return found }
+            let made = HTTPMetrics(
+                counter: Metrics.Counter(label: "unlearn_http_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory),
+                timer: Metrics.Timer(label: "unlearn_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory))
+            cache[key] = made
+            return made
+        }
+        metrics.counter.increment()
+        metrics.timer.recordNanoseconds(Int64(nanoseconds))
     }
 
     func text() -> String { registry.emitToString() }
