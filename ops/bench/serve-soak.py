@@ -120,6 +120,7 @@ print(json.dumps({"seconds": seconds, "deletes": stats["deletes"], "predicts": s
                   "acknowledged": len(acknowledged), "not_completed": len(pending), "retrain_jobs": status["last_job"]["id"] if status.get("last_job") else 0,
                   "model_version": status["model_version"], "final_exit": code,
                   "rss_kb_first_run": [runs[0][0][1], runs[0][-1][1]], "rss_kb_second_run": [runs[-1][0][1], runs[-1][-1][1]],
-                  "rss_growth_pct_after_warmup": [round(g, 1) for g in growth]}))
+                  "rss_growth_pct_after_warmup": [round(g, 1) for g in growth],
+                  "rss_mb_series": [[round(kb / 1024) for _, kb in rss[::6]] for rss in runs]}))
 ok = stats["errors"] == 0 and not pending and code == 0 and all(abs(g) <= 10 for g in growth)
 sys.exit(0 if ok else 1)
