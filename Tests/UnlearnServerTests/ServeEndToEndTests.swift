@@ -88,4 +88,50 @@ import UnlearnStore
         let request = try Store.open(root, logger: ServerFixtures.quietLogger).ledger.request(id: Int64(lateID))
         #expect(request?.status == .completed)
     }
+
+    @Test func cliRetrainAndServiceShareTheLockAndTheModelFollows() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake"), operatorToken = try Self.token(root, "operator")
+        // The scheduler waits for two pending requests, so the first one is the CLI's to retrain.
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s", "--if-pending", "2"], log: root + "/../serve-lock.log")
+        let first = try await server.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-30"]])
+        let firstID = try #require(first.json?["deletion_id"]?.int)
+        let before = try #require(try await server.request("GET", "/readyz", token: nil).json?["model_version"]?.int)
+
+        // A CLI retrain holds the store lock (paused mid-train) while two more requests make the
+        // scheduler want to run: it finds the lock held and defers.
+        let cli = Process()
+        cli.executableURL = URL(fileURLWithPath: ServeProcess.binary)
+        cli.arguments = ["retrain", "--store", root]
+        cli.environment = ProcessInfo.processInfo.environment.merging(["UNLEARN_PAUSE_AT": "mid-train=2", "OPENBLAS_NUM_THREADS": "1"]) { $1 }
+        cli.standardOutput = FileHandle.nullDevice
+        try cli.run()
+        _ = try await server.waitFor(deletion: firstID, token: intake, timeout: 30) { $0 == "in_progress" }
+        var later: [Int] = []
+        for n in [31, 32] {
+            let reply = try await server.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-\(n)"]])
+            later.append(try #require(reply.json?["deletion_id"]?.int))
+        }
+        var deferred = false
+        for _ in 0..<100 where !deferred {
+            let status = try await server.request("GET", "/v1/status", token: operatorToken)
+            deferred = status.json?["scheduler"]?["last_result"]?.string == "busy"
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(deferred, "the scheduler never found the CLI's lock")
+        cli.waitUntilExit()
+        #expect(cli.terminationStatus == 0)
+
+        // The CLI's version reaches the service's model, and the scheduler then completes the rest.
+        var moved = false
+        for _ in 0..<100 where !moved {
+            moved = (try await server.request("GET", "/readyz", token: nil).json?["model_version"]?.int ?? 0) > before
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(moved)
+        for id in [firstID] + later {
+            #expect(try await server.waitFor(deletion: id, token: intake, timeout: 60) { $0 == "completed" } != nil)
+        }
+        #expect(server.stop(signal: SIGTERM)?.status == 0)
+    }
 }
