@@ -119,8 +119,12 @@ final class IntakeBatcher: Service, Sendable {
         }
         guard !groups.isEmpty else { return }
         do {
+            let started = ContinuousClock.now
             let outcomes = try store.ledger.submitGroups(groups)
+            let elapsed = ContinuousClock.now - started
             metrics.intakeGroups.increment()
+            metrics.intakeCommit.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            metrics.intakeGroupSize.record(groups.count)
             var created: [SubmissionResult] = []
             for (waiting, outcome) in zip(members, outcomes) {
                 switch outcome {

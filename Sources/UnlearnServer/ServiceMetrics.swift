@@ -16,6 +16,8 @@ final class ServiceMetrics: Sendable {
     let requestsCancelled: Metrics.Counter
     let intakeRejected: Metrics.Counter
     let intakeGroups: Metrics.Counter
+    let intakeCommit: Metrics.Timer
+    let intakeGroupSize: Metrics.Recorder
     let pending: Metrics.Gauge
     let oldestPendingAge: Metrics.Gauge
     let overdue: Metrics.Gauge
@@ -35,8 +37,9 @@ final class ServiceMetrics: Sendable {
         let slow: [Duration] = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600].map { .seconds($0) }
         factory.durationHistogramBuckets = [
             "unlearn_predict_duration_seconds": fast, "unlearn_retrain_duration_seconds": slow,
-            "unlearn_http_request_duration_seconds": fast,
+            "unlearn_http_request_duration_seconds": fast, "unlearn_intake_commit_duration_seconds": fast,
         ]
+        factory.valueHistogramBuckets = ["unlearn_intake_group_size": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]]
         self.registry = registry
         self.factory = factory
         requestsReceived = Metrics.Counter(label: "unlearn_deletion_requests_received_total", factory: factory)
@@ -45,6 +48,8 @@ final class ServiceMetrics: Sendable {
         requestsCancelled = Metrics.Counter(label: "unlearn_deletion_requests_cancelled_total", factory: factory)
         intakeRejected = Metrics.Counter(label: "unlearn_deletion_intake_rejected_total", factory: factory)
         intakeGroups = Metrics.Counter(label: "unlearn_intake_group_commits_total", factory: factory)
+        intakeCommit = Metrics.Timer(label: "unlearn_intake_commit_duration_seconds", factory: factory)
+        intakeGroupSize = Metrics.Recorder(label: "unlearn_intake_group_size", factory: factory)
         pending = Metrics.Gauge(label: "unlearn_deletion_requests_pending", factory: factory)
         oldestPendingAge = Metrics.Gauge(label: "unlearn_oldest_pending_age_seconds", factory: factory)
         overdue = Metrics.Gauge(label: "unlearn_deletion_requests_overdue", factory: factory)
