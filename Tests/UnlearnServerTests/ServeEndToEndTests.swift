@@ -42,6 +42,16 @@ import UnlearnStore
         let chain = try await server.request("POST", "/v1/audit/verify", token: audit)
         #expect(chain.json?["intact"]?.bool == true)
 
+        // A revoked token stops working within about a second.
+        let revoke = try runCLI(["token", "revoke", "--store", root, "e2e-audit"])
+        #expect(revoke.status == 0)
+        var refused = false
+        for _ in 0..<40 where !refused {
+            refused = try await server.request("POST", "/v1/audit/verify", token: audit).status == 401
+            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refused)
+
         let stopped = server.stop(signal: SIGTERM)
         #expect(stopped?.status == 0 && stopped?.signalled == false, "\(String(describing: stopped))")
         let log = (try? String(contentsOfFile: root + "/../serve.log", encoding: .utf8)) ?? ""
