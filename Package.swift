@@ -27,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The service (UnlearnServer only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System-library shims.
@@ -67,10 +72,25 @@ let package = Package(
         ),
         // Benchmarks (sweeps, micro-benchmarks, trainer throughput): outside the product modules.
         .target(name: "UnlearnBench", dependencies: ["UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore"]),
+        // The HTTP service (`unlearn serve`): tokens and roles, /v1 routes, OpenAPI, metrics, the
+        // scheduler and the group-committing intake. The only module that imports Hummingbird.
+        .target(
+            name: "UnlearnServer",
+            dependencies: [
+                "UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["openapi.json"]
+        ),
         .executableTarget(
             name: "unlearn",
             dependencies: [
-                "UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore", "UnlearnBench",
+                "UnlearnCore", "UnlearnData", "UnlearnLedger", "UnlearnStore", "UnlearnBench", "UnlearnServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,6 +106,15 @@ let package = Package(
             name: "UnlearnStoreTests",
             dependencies: [
                 "UnlearnStore", "UnlearnData", "UnlearnCore", "UnlearnLedger", "unlearn",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "UnlearnServerTests",
+            dependencies: [
+                "UnlearnServer", "UnlearnStore", "UnlearnData", "UnlearnCore", "UnlearnLedger", "unlearn",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -33,7 +33,7 @@ extension Ledger {
     }
 
     /// A record target: its existing non-rejected request (any status), or a new one.
-    private static func submitRecord(
+    static func submitRecord(
         _ submission: DeletionSubmission, _ db: Database, _ chain: inout AuditChain
     ) throws -> SubmissionResult {
         guard let record = try fetchRecord(db, key: submission.targetKey) else {
@@ -51,7 +51,7 @@ extension Ledger {
     }
 
     /// A subject target: covers its live/pending records that no request covers yet.
-    private static func submitSubject(
+    static func submitSubject(
         _ submission: DeletionSubmission, _ db: Database, _ chain: inout AuditChain
     ) throws -> SubmissionResult {
         let records = try fetchRecords(db, subjectKey: submission.targetKey)

@@ -12,6 +12,7 @@ enum LedgerSchema {
         migrator.registerMigration("v2 job kind") { db in
             try db.execute(sql: v2)
         }
+        ServiceSchema.register(&migrator)
         return migrator
     }
 

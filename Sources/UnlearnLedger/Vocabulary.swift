@@ -26,6 +26,13 @@ public struct AuditEventKind: RawRepresentable, Sendable, Hashable, Codable, Cus
     public static let storeRecovered = Self(rawValue: "store.recovered")
     public static let verifyPassed = Self(rawValue: "verify.passed")
     public static let verifyFailed = Self(rawValue: "verify.failed")
+    /// The service issued or revoked a bearer token (name and role; never the token).
+    public static let tokenCreated = Self(rawValue: "token.created")
+    public static let tokenRevoked = Self(rawValue: "token.revoked")
+    /// A pending request was cancelled through the API.
+    public static let requestCancelled = Self(rawValue: "request.cancelled")
+    /// `unlearn serve` started on this store.
+    public static let serviceStarted = Self(rawValue: "service.started")
 }
 
 /// What a job does.

@@ -4,15 +4,15 @@ import Logging
 import UnlearnStore
 
 @main
-struct UnlearnCommand: ParsableCommand {
+struct UnlearnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unlearn",
         abstract: "Exact machine unlearning by SISA: train sharded models, delete records, prove it.",
         discussion: "Set UNLEARN_LOG_LEVEL (trace…critical, default warning) for logs on stderr; record ids never appear in them.",
         subcommands: [
             InitCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, StatusCommand.self,
-            DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self, DoctorCommand.self, ReceiptCommand.self,
-            BenchCommand.self,
+            DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self, DoctorCommand.self,
+            ReceiptCommand.self, ServeCommand.self, TokenCommand.self, BenchCommand.self,
         ])
 }
 

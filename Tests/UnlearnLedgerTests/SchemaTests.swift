@@ -15,13 +15,13 @@ struct SchemaTests {
                 sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             #expect(tables == [
                 "audit_event", "deletion_request", "grdb_migrations", "model_version", "record",
-                "request_record", "retrain_job",
+                "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service"])
         #expect(try reopened.recordCounts()[.live] == 5)
     }
 

@@ -1,0 +1,250 @@
+import Foundation
+import UnlearnLedger
+import UnlearnStore
+
+/// A record a request covers: key prefix, shard and slice (never the id).
+struct RecordBody: Codable, Sendable {
+    var position: Int?
+    var deletionID: Int64?
+    var key: String
+    var shard: Int
+    var slice: Int
+
+    enum CodingKeys: String, CodingKey {
+        case position, key, shard, slice
+        case deletionID = "deletion_id"
+    }
+}
+
+/// `202` of `POST /v1/deletions`.
+struct IntakeBody: Codable, Sendable {
+    var deletionID: Int64
+    var deletionIDs: [Int64]
+    var status: String
+    var receivedTime: Date
+    var dueTime: Date
+    var repeated: Bool
+    var externalID: String?
+    var records: [RecordBody]
+
+    enum CodingKeys: String, CodingKey {
+        case status, repeated, records
+        case deletionID = "deletion_id"
+        case deletionIDs = "deletion_ids"
+        case receivedTime = "received_time"
+        case dueTime = "due_time"
+        case externalID = "external_id"
+    }
+}
+
+struct JobBody: Codable, Sendable {
+    var id: Int64
+    var status: String
+    var startedTime: Date
+    var finishedTime: Date?
+    var seconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, seconds
+        case startedTime = "started_time"
+        case finishedTime = "finished_time"
+    }
+}
+
+struct EventBody: Codable, Sendable {
+    var seq: Int64
+    var time: Date
+    var kind: String
+    var payload: JSONValue
+}
+
+/// One deletion request as the API shows it; `timeline` only on single reads and audit.
+struct DeletionBody: Codable, Sendable {
+    var deletionID: Int64
+    var status: String
+    var target: String
+    var key: String
+    var receivedTime: Date
+    var dueTime: Date
+    var completedTime: Date?
+    var overdue: Bool
+    var requestedBy: String?
+    var reason: String?
+    var externalID: String?
+    var modelVersion: Int?
+    var records: [RecordBody]
+    var job: JobBody?
+    var purged: Bool?
+    var timeline: [EventBody]?
+
+    enum CodingKeys: String, CodingKey {
+        case status, target, key, overdue, reason, records, job, purged, timeline
+        case deletionID = "deletion_id"
+        case receivedTime = "received_time"
+        case dueTime = "due_time"
+        case completedTime = "completed_time"
+        case requestedBy = "requested_by"
+        case externalID = "external_id"
+        case modelVersion = "model_version"
+    }
+}
+
+struct DeletionListBody: Codable, Sendable {
+    var deletions: [DeletionBody]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case deletions
+        case nextCursor = "next_cursor"
+    }
+}
+
+struct AuditBody: Codable, Sendable {
+    var requests: [DeletionBody]
+}
+
+struct PredictBody: Codable, Sendable {
+    var modelVersion: Int
+    var classes: [String]
+    var labels: [String]
+    /// (rows, classes): vote fractions or mean probabilities.
+    var scores: [[Float]]
+    var excludedShards: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case classes, labels, scores
+        case modelVersion = "model_version"
+        case excludedShards = "excluded_shards"
+    }
+}
+
+struct StatusBody: Codable, Sendable {
+    struct Records: Codable, Sendable {
+        var live: Int
+        var pending: Int
+        var deleted: Int
+    }
+
+    var modelVersion: Int
+    var trained: Bool
+    var loadedVersion: Int?
+    var shards: Int
+    var slices: Int
+    var pendingRequests: Int
+    var overdueRequests: Int
+    var oldestPendingAgeSeconds: Double?
+    var earliestDueTime: Date?
+    var lastJob: JobBody?
+    var scheduler: SchedulerState
+    var records: Records
+
+    enum CodingKeys: String, CodingKey {
+        case trained, shards, slices, scheduler, records
+        case modelVersion = "model_version"
+        case loadedVersion = "loaded_version"
+        case pendingRequests = "pending_requests"
+        case overdueRequests = "overdue_requests"
+        case oldestPendingAgeSeconds = "oldest_pending_age_seconds"
+        case earliestDueTime = "earliest_due_time"
+        case lastJob = "last_job"
+    }
+}
+
+struct VerifyBody: Codable, Sendable {
+    var intact: Bool
+    var eventsChecked: Int
+    var firstBrokenSeq: Int64?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case intact, reason
+        case eventsChecked = "events_checked"
+        case firstBrokenSeq = "first_broken_seq"
+    }
+}
+
+struct RetrainBody: Codable, Sendable {
+    var status: String
+    var reason: String?
+    var modelVersion: Int?
+    var job: Int64?
+    var completedRequests: [Int64]
+    var shardsRetrained: Int
+    var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case status, reason, job, seconds
+        case modelVersion = "model_version"
+        case completedRequests = "completed_requests"
+        case shardsRetrained = "shards_retrained"
+    }
+}
+
+struct HealthBody: Codable, Sendable {
+    var status: String
+    var modelVersion: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case modelVersion = "model_version"
+    }
+}
+
+extension JobBody {
+    init(_ job: RetrainJob) {
+        self.init(id: job.id, status: job.status.rawValue, startedTime: job.startedAt, finishedTime: job.finishedAt, seconds: job.seconds)
+    }
+}
+
+/// Maps the ledger's statuses onto the API's: pending, in_progress (a running job covers it),
+/// failed (the last job that covered it failed; the next run retries), completed, cancelled
+/// (the ledger's `rejected`).
+struct StatusResolver: Sendable {
+    private var running: Set<Int64> = []
+    private var failed: Set<Int64> = []
+
+    init(jobs: [RetrainJob]) {
+        var seen: Set<Int64> = []
+        for job in jobs {  // newest first
+            guard let plan = try? JSONDecoder().decode(RetrainPlan.self, from: Data(job.plan.utf8)) else { continue }
+            for id in plan.requests where !seen.contains(id) {
+                seen.insert(id)
+                if job.status == .running { running.insert(id) }
+                else if job.status == .failed { failed.insert(id) }
+            }
+        }
+    }
+
+    func status(_ request: DeletionRequest) -> String {
+        switch request.status {
+        case .completed: "completed"
+        case .rejected: "cancelled"
+        case .pending: running.contains(request.id) ? "in_progress" : failed.contains(request.id) ? "failed" : "pending"
+        }
+    }
+
+    func status(id: Int64, ledgerStatus: String) -> String {
+        switch ledgerStatus {
+        case "completed": "completed"
+        case "rejected": "cancelled"
+        default: running.contains(id) ? "in_progress" : failed.contains(id) ? "failed" : "pending"
+        }
+    }
+}
+
+extension DeletionBody {
+    init(_ timeline: RequestTimeline, status: String, externalID: String?, withEvents: Bool) {
+        self.init(
+            deletionID: timeline.request, status: status, target: timeline.target, key: timeline.key,
+            receivedTime: timeline.receivedAt, dueTime: timeline.dueAt, completedTime: timeline.completedAt,
+            overdue: timeline.overdue, requestedBy: timeline.requestedBy, reason: timeline.reason, externalID: externalID,
+            modelVersion: timeline.version,
+            records: timeline.records.map { RecordBody(key: $0.key, shard: $0.shard, slice: $0.slice) },
+            job: timeline.job.map { JobBody(id: $0.id, status: $0.status.rawValue, startedTime: $0.startedAt, finishedTime: $0.finishedAt, seconds: $0.seconds) },
+            purged: timeline.purged,
+            timeline: withEvents ? timeline.events.map { event in
+                EventBody(seq: event.seq, time: event.at, kind: event.kind,
+                          payload: (try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))) ?? .string(event.payload))
+            } : nil)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnlearnLedger
+import UnlearnStore
+
+/// Durable intake at service speed: concurrent `POST /v1/deletions` calls are committed in
+/// groups, one ledger transaction (one fsync) per group, each call all-or-nothing on its own.
+///
+/// One writer thread takes everything queued, validates it against the record index, commits
+/// it, and only then answers each caller. While a commit's fsync runs, new calls queue up and
+/// form the next group, so the group size follows the load with no timer.
+final class IntakeBatcher: Service, Sendable {
+    struct Entry: Sendable {
+        var targets: [DeletionTarget]
+        var requestedBy: String?
+        var reason: String?
+        var externalID: String?
+        var receivedAt: Date
+    }
+
+    enum Outcome: Sendable {
+        case recorded([SubmissionResult], repeated: Bool)
+        case unknown(position: Int, kind: TargetKind)
+        case conflict(position: Int)
+    }
+
+    private struct Waiting: Sendable {
+        var entry: Entry
+        var continuation: CheckedContinuation<Outcome, any Error>
+    }
+
+    private struct Queue: Sendable {
+        var items: [Waiting] = []
+        var stopped = false
+    }
+
+    private let store: Store
+    private let logger: Logger
+    private let queue = Mutex(Queue())
+    private let signal = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let maxGroup = 1024
+    let onCommit: @Sendable ([SubmissionResult]) -> Void
+    let metrics: ServiceMetrics
+
+    init(store: Store, metrics: ServiceMetrics, logger: Logger, onCommit: @escaping @Sendable ([SubmissionResult]) -> Void) {
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+        self.onCommit = onCommit
+        let thread = Thread { [self] in self.writerLoop() }
+        thread.name = "unlearn-intake"
+        thread.start()
+    }
+
+    /// Queues one call and returns once its group has committed (or failed).
+    func submit(_ entry: Entry) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = queue.withLock { queue -> Bool in
+                guard !queue.stopped else { return false }
+                queue.items.append(Waiting(entry: entry, continuation: continuation))
+                return true
+            }
+            if accepted { signal.signal() } else { continuation.resume(throwing: APIError.unavailable) }
+        }
+    }
+
+    func run() async throws {
+        // The writer thread runs from init; on graceful shutdown stop taking new calls, let it
+        // commit what is queued, and wait for it.
+        try? await gracefulShutdown()
+        stop()
+    }
+
+    /// Refuses new calls, commits the queued ones, and waits for the writer thread to end.
+    func stop() {
+        let first = queue.withLock { queue -> Bool in
+            defer { queue.stopped = true }
+            return !queue.stopped
+        }
+        guard first else { return }
+        signal.signal()
+        finished.wait()
+    }
+
+    private func writerLoop() {
+        while true {
+            signal.wait()
+            while true {
+                let (batch, stopped) = queue.withLock { queue -> ([Waiting], Bool) in
+                    let count = min(queue.items.count, maxGroup)
+                    let batch = Array(queue.items.prefix(count))
+                    queue.items.removeFirst(count)
+                    return (batch, queue.stopped)
+                }
+                if batch.isEmpty {
+                    if stopped {
+                        finished.signal()
+                        return
+                    }
+                    break
+                }
+                commit(batch)
+            }
+        }
+    }
+
+    private func commit(_ batch: [Waiting]) {
+        var groups: [IntakeGroup] = []
+        var members: [Waiting] = []
+        for waiting in batch {
+            let entry = waiting.entry
+            groups.append(IntakeGroup(
+                submissions: store.submissions(entry.targets, requestedBy: entry.requestedBy, reason: entry.reason, at: entry.receivedAt),
+                externalID: entry.externalID))
+            members.append(waiting)
+        }
+        guard !groups.isEmpty else { return }
+        do {
+            let started = ContinuousClock.now
+            let outcomes = try store.ledger.submitGroups(groups)
+            let elapsed = ContinuousClock.now - started
+            metrics.intakeGroups.increment()
+            metrics.intakeCommit.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            metrics.intakeGroupSize.record(groups.count)
+            var created: [SubmissionResult] = []
+            for (waiting, outcome) in zip(members, outcomes) {
+                switch outcome {
+                case .recorded(let results, let repeated):
+                    created += results.filter(\.created)
+                    waiting.continuation.resume(returning: .recorded(results, repeated: repeated))
+                case .failed(let position, let error):
+                    switch error {
+                    case .unknownRecord: waiting.continuation.resume(returning: .unknown(position: position, kind: .record))
+                    case .unknownSubject: waiting.continuation.resume(returning: .unknown(position: position, kind: .subject))
+                    default: waiting.continuation.resume(returning: .conflict(position: position))
+                    }
+                }
+            }
+            if !created.isEmpty { onCommit(created) }
+        } catch {
+            logger.error("intake group commit failed", metadata: ["group.size": "\(groups.count)", "error.type": "\(type(of: error))"])
+            for waiting in members { waiting.continuation.resume(throwing: error) }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+
+/// How `unlearn serve` runs: where it listens, which store it serves, and the scheduler's policy.
+public struct ServeOptions: Sendable {
+    /// The store directory.
+    public var store: String
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port: Int = 8080
+    /// Serve `/metrics` on its own port too (it stays on the main port as well).
+    public var metricsPort: Int?
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// Most rows one predict call may send.
+    public var maxPredictRows: Int = 10_000
+    /// Scheduler policy, as `unlearn retrain`: any condition set makes the scheduler wait for one
+    /// to hold (an overdue request always runs). With none set it retrains soon after requests arrive.
+    public var ifPending: Int?
+    public var maxWait: TimeInterval?
+    public var beforeDue: TimeInterval?
+    /// Gather requests that arrive close together: wait this long after the oldest pending one.
+    public var batchWindow: TimeInterval = 0.2
+    /// Turn the scheduler off (retrains then come only from `POST /v1/retrain` or the CLI).
+    public var schedulerEnabled = true
+    /// How often the model watcher looks for a version published by another process, and
+    /// refreshes the pending-request metrics.
+    public var pollInterval: TimeInterval = 0.5
+    /// Called once the server accepts connections, with the bound host and port.
+    public var onListening: (@Sendable (String, Int) -> Void)?
+    public var logger: Logger = Logger(label: "unlearn.serve")
+
+    public init(store: String) {
+        self.store = store
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Logging
+import UnlearnServer
+import UnlearnStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP service: deletion intake, predictions, audit, metrics and the retrain scheduler.",
+        discussion: """
+            Prints 'listening on http://HOST:PORT' once it accepts connections (--port 0 picks a free port). SIGTERM or \
+            SIGINT stop it gracefully: no new requests, in-flight ones finish, a running retrain publishes first. \
+            Create tokens with 'unlearn token create'. Logs go to stderr (UNLEARN_LOG_LEVEL, default info here).
+            """)
+
+    @OptionGroup var location: StoreOptions
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(help: "Also serve /metrics on this port.") var metricsPort: Int?
+    @Option(help: "Scheduler: retrain only when at least N requests are pending.") var ifPending: Int?
+    @Option(help: "Scheduler: …or when the oldest pending request has waited this long (e.g. 6h).") var maxWait: String?
+    @Option(help: "Scheduler: …or when a request falls due within this margin (e.g. 48h).") var beforeDue: String?
+    @Option(help: "Scheduler: gather requests arriving within this window before retraining (e.g. 200ms as 0.2s, 5s).") var batchWindow = "0.2s"
+    @Flag(help: "No scheduler: retrains only through POST /v1/retrain or the CLI.") var noScheduler = false
+    @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20
+
+    func run() async throws {
+        setenv("UNLEARN_LOG_LEVEL", "info", 0)  // a service logs at info unless told otherwise
+        LoggingBootstrap.once()
+        var options = ServeOptions(store: location.store)
+        options.logger = Logger(label: "unlearn.serve")
+        do {
+            options.host = host
+            options.port = port
+            options.metricsPort = metricsPort
+            options.ifPending = ifPending
+            options.maxWait = try maxWait.map(parseDuration)
+            options.beforeDue = try beforeDue.map(parseDuration)
+            options.batchWindow = try parseDuration(batchWindow)
+            options.schedulerEnabled = !noScheduler
+            options.maxBodyBytes = maxBody
+        } catch let error as UnlearnError {
+            fail(error.description, code: error.category.rawValue)
+        }
+        options.onListening = { host, port in
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        do {
+            try await UnlearnServer.serve(options)
+        } catch let error as UnlearnError {
+            fail(error.description, code: error.category.rawValue)
+        } catch {
+            let (message, code) = describe(error)
+            fail(message, code: code)
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+import UnlearnServer
+import UnlearnStore
+
+/// The real binary on a loopback port: tokens from the CLI, deletions over HTTP, the scheduler's
+/// retrain, the status timeline, `verify --replay`, metrics, SIGKILL mid-retrain, SIGTERM.
+@Suite(.serialized) struct ServeEndToEndTests {
+    static func token(_ root: String, _ role: String) throws -> String {
+        let result = try runCLI(["token", "create", "--store", root, "--role", role, "--name", "e2e-\(role)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("ulk_"))
+        return token
+    }
+
+    @Test func scheduledRetrainVerifyMetricsAndSIGTERM() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake"), audit = try Self.token(root, "audit")
+        let list = try runCLI(["token", "list", "--store", root])
+        #expect(list.stdout.contains("e2e-intake") && !list.stdout.contains(intake))
+
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], log: root + "/../serve.log")
+        let created = try await server.request("POST", "/v1/deletions", token: intake,
+                                               json: ["record_ids": ["person-3", "person-4"], "reason": "Art. 17", "requested_by": "e2e"])
+        #expect(created.status == 202, "\(created.text)")
+        let ids = created.json?["deletion_ids"]?.array?.compactMap(\.int) ?? []
+        #expect(ids.count == 2)
+        for id in ids {
+            let done = try await server.waitFor(deletion: id, token: intake) { $0 == "completed" }
+            let timeline = done?["timeline"]?.array?.compactMap { $0["kind"]?.string } ?? []
+            #expect(timeline.first == "request.received" && timeline.contains("request.completed"), "\(timeline)")
+            #expect(done?["model_version"]?.int != nil)
+        }
+        let verify = try runCLI(["verify", "--store", root, "--id", "person-3", "--replay"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let metrics = try await server.request("GET", "/metrics", token: nil)
+        #expect(metrics.text.contains("unlearn_deletion_requests_received_total 2"))
+        #expect(metrics.text.contains("unlearn_deletion_requests_completed_total 2"))
+        #expect(metrics.text.contains("unlearn_retrains_total 1") || metrics.text.contains("unlearn_retrains_total 2"))
+        #expect(!metrics.text.contains("person-"))
+        let chain = try await server.request("POST", "/v1/audit/verify", token: audit)
+        #expect(chain.json?["intact"]?.bool == true)
+
+        // A revoked token stops working within about a second.
+        let revoke = try runCLI(["token", "revoke", "--store", root, "e2e-audit"])
+        #expect(revoke.status == 0)
+        var refused = false
+        for _ in 0..<40 where !refused {
+            refused = try await server.request("POST", "/v1/audit/verify", token: audit).status == 401
+            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refused)
+
+        let stopped = server.stop(signal: SIGTERM)
+        #expect(stopped?.status == 0 && stopped?.signalled == false, "\(String(describing: stopped))")
+        let log = (try? String(contentsOfFile: root + "/../serve.log", encoding: .utf8)) ?? ""
+        #expect(!log.contains("person-3") && !log.contains("person-4"))
+    }
+
+    @Test func killedDuringRetrainLosesNothingAndCompletesAfterRestart() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake")
+        // Each trained slice pauses, so the retrain is still running when we kill the server.
+        let slow = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], environment: ["UNLEARN_PAUSE_AT": "mid-train=1"],
+                                    log: root + "/../serve-1.log")
+        // One call, six ids: all in the first retrain.
+        let reply = try await slow.request("POST", "/v1/deletions", token: intake, json: ["record_ids": (10..<16).map { "person-\($0)" }])
+        #expect(reply.status == 202)
+        let acknowledged = reply.json?["deletion_ids"]?.array?.compactMap(\.int) ?? []
+        #expect(acknowledged.count == 6)
+        let running = try await slow.waitFor(deletion: acknowledged[0], token: intake, timeout: 60) { $0 == "in_progress" }
+        #expect(running != nil, "the retrain never started")
+        let killed = slow.stop(signal: SIGKILL)
+        #expect(killed?.signalled == true)
+
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], log: root + "/../serve-2.log")
+        for id in acknowledged {
+            let done = try await server.waitFor(deletion: id, token: intake) { $0 == "completed" }
+            #expect(done != nil, "request \(id) did not complete after the restart")
+        }
+        let timeline = try await server.request("GET", "/v1/deletions/\(acknowledged[0])", token: intake)
+        let jobs = timeline.json?["timeline"]?.array?.compactMap { $0["kind"]?.string } ?? []
+        #expect(jobs.contains("request.completed"))
+        let verify = try runCLI(["verify", "--store", root, "--id", "person-10", "--replay"])
+        #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+        let stopped = server.stop(signal: SIGTERM)
+        #expect(stopped?.status == 0)
+
+        // SIGTERM during a retrain: the retrain publishes first, then the process exits 0.
+        let third = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s"], environment: ["UNLEARN_PAUSE_AT": "mid-train=1"],
+                                     log: root + "/../serve-3.log")
+        let late = try await third.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-20"]])
+        let lateID = try #require(late.json?["deletion_id"]?.int)
+        #expect(try await third.waitFor(deletion: lateID, token: intake, timeout: 60) { $0 == "in_progress" } != nil)
+        let graceful = third.stop(signal: SIGTERM, timeout: 120)
+        #expect(graceful?.status == 0 && graceful?.signalled == false)
+        let request = try Store.open(root, logger: ServerFixtures.quietLogger).ledger.request(id: Int64(lateID))
+        #expect(request?.status == .completed)
+    }
+
+    @Test func cliRetrainAndServiceShareTheLockAndTheModelFollows() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake"), operatorToken = try Self.token(root, "operator")
+        // The scheduler waits for two pending requests, so the first one is the CLI's to retrain.
+        let server = try ServeProcess(store: root, arguments: ["--batch-window", "0.1s", "--if-pending", "2"], log: root + "/../serve-lock.log")
+        let first = try await server.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-30"]])
+        let firstID = try #require(first.json?["deletion_id"]?.int)
+        let before = try #require(try await server.request("GET", "/readyz", token: nil).json?["model_version"]?.int)
+
+        // A CLI retrain holds the store lock (paused mid-train) while two more requests make the
+        // scheduler want to run: it finds the lock held and defers.
+        let cli = Process()
+        cli.executableURL = URL(fileURLWithPath: ServeProcess.binary)
+        cli.arguments = ["retrain", "--store", root]
+        cli.environment = ProcessInfo.processInfo.environment.merging(["UNLEARN_PAUSE_AT": "mid-train=2", "OPENBLAS_NUM_THREADS": "1"]) { $1 }
+        cli.standardOutput = FileHandle.nullDevice
+        try cli.run()
+        _ = try await server.waitFor(deletion: firstID, token: intake, timeout: 30) { $0 == "in_progress" }
+        var later: [Int] = []
+        for n in [31, 32] {
+            let reply = try await server.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-\(n)"]])
+            later.append(try #require(reply.json?["deletion_id"]?.int))
+        }
+        var deferred = false
+        for _ in 0..<100 where !deferred {
+            let status = try await server.request("GET", "/v1/status", token: operatorToken)
+            deferred = status.json?["scheduler"]?["last_result"]?.string == "busy"
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(deferred, "the scheduler never found the CLI's lock")
+        cli.waitUntilExit()
+        #expect(cli.terminationStatus == 0)
+
+        // The CLI's version reaches the service's model, and the scheduler then completes the rest.
+        var moved = false
+        for _ in 0..<100 where !moved {
+            moved = (try await server.request("GET", "/readyz", token: nil).json?["model_version"]?.int ?? 0) > before
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(moved)
+        for id in [firstID] + later {
+            #expect(try await server.waitFor(deletion: id, token: intake, timeout: 60) { $0 == "completed" } != nil)
+        }
+        #expect(server.stop(signal: SIGTERM)?.status == 0)
+    }
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The service under load on loopback, in one run (release build, wrk from Debian):
+#   1. durable intake: POST /v1/deletions, 64 concurrent connections, a new id per call
+#      (MNIST store, 60,000 records; scheduler off so only intake runs);
+#   2. predict: one Adult row, 32 connections paced to about 1,000 requests/s, while retrains
+#      of the same store run back to back (every shard from slice 0);
+#   3. one id on MNIST S=20 R=10: POST /v1/deletions to status `completed` (the scheduler's
+#      retrain, polled every 10 ms), median of TRIALS.
+#
+# Usage: ops/bench/serve.sh      (env: DURATION (s, default 5), TRIALS (default 7), DATA_DIR, U)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+command -v wrk >/dev/null || { echo "serve.sh: installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+DURATION="${DURATION:-5}" TRIALS="${TRIALS:-7}"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# serve STORE ARGS...: starts the service on a free port and sets $port and $pid.
+serve() {
+    local store="$1"; shift
+    local out="$WORK/serve-$RANDOM.out"
+    "$U" serve --store "$store" --port 0 "$@" > "$out" 2> "$out.err" &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 600); do
+        port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$out")
+        [[ -n "$port" ]] && return 0
+        sleep 0.05
+    done
+    echo "serve.sh: the service did not start" >&2; cat "$out.err" >&2; exit 1
+}
+token() { "$U" token create --store "$1" --role "$2"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+echo "== stores"
+mnist="$WORK/mnist"
+"$U" init --store "$mnist" --format idx --data "$DATA_DIR/mnist/train-images-idx3-ubyte" \
+    --labels "$DATA_DIR/mnist/train-labels-idx1-ubyte" --shards 20 --slices 10 --model mlp:128 \
+    --epochs 20 --seed 1 --batch 64 > /dev/null
+"$U" train --store "$mnist" > /dev/null
+adult="$WORK/adult"
+"$U" init --store "$adult" --data data/adult/adult.data.zst --format csv --label last \
+    --shards 10 --slices 5 --model mlp:64 --epochs 10 --seed 42 > /dev/null
+"$U" train --store "$adult" > /dev/null
+cp -a "$mnist" "$WORK/mnist-intake"
+
+echo "== 1. durable intake, 64 connections, ${DURATION}s"
+serve "$WORK/mnist-intake" --no-scheduler
+TOKEN=$(token "$WORK/mnist-intake" intake) THREADS=2 IDS=60000 \
+    wrk -t2 -c64 -d"${DURATION}s" --latency -s ops/bench/serve/intake.lua "http://127.0.0.1:$port" | tee "$WORK/intake.txt"
+groups=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_intake_group_commits_total/ {print $2}')
+received=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_deletion_requests_received_total/ {print $2}')
+rate=$(awk '/Requests\/sec/ {print $2}' "$WORK/intake.txt")
+non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/intake.txt"); non2xx=${non2xx:-0}
+kill -TERM "$pid"; wait "$pid" || true
+ledger_new=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/mnist-intake/ledger.sqlite').execute('select count(*) from deletion_request').fetchone()[0])")
+echo "INTAKE rate=$rate/s non2xx=$non2xx new_requests=$received in_ledger=$ledger_new group_commits=$groups"
+
+echo "== 2. predict, one Adult row, 32 connections at ~1,000/s for ${DURATION}s, retrains running"
+serve "$adult" --batch-window 0s
+ptoken=$(token "$adult" predict) itoken=$(token "$adult" intake) otoken=$(token "$adult" operator)
+# One row of adult.test, keyed by column index (the label column left out).
+body='{"rows":[{"0":25,"1":"Private","2":226802,"3":"11th","4":7,"5":"Never-married","6":"Machine-op-inspct","7":"Own-child","8":"Black","9":"Male","10":0,"11":0,"12":40,"13":"United-States"}]}'
+# Retrains back to back: each deletes one record in slice 0 of every shard (all shards retrain from scratch).
+(
+    n=0
+    end=$(( $(date +%s) + DURATION + 2 ))
+    while (( $(date +%s) < end )); do
+        ids=$(python3 -c "print(','.join('\"row-%d\"' % (($n * 97 + k * 3253) % 32561) for k in range(10)))")
+        curl -s -o /dev/null -X POST -H "Authorization: Bearer $itoken" -H 'Content-Type: application/json' \
+            -d "{\"record_ids\":[$ids]}" "http://127.0.0.1:$port/v1/deletions"
+        curl -s -o /dev/null -X POST -H "Authorization: Bearer $otoken" "http://127.0.0.1:$port/v1/retrain"
+        n=$((n + 1))
+    done
+) &
+loader=$!
+sleep 1
+TOKEN="$ptoken" BODY="$body" DELAY_MS=32 wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict.txt"
+wait "$loader" || true
+retrains=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_retrains_total/ {print $2}')
+echo "PREDICT_RETRAINS retrains_during_run=$retrains"
+kill -TERM "$pid"; wait "$pid" || true
+
+echo "== 3. one id, MNIST S=20 R=10: POST to completed (median of $TRIALS)"
+serve "$mnist" --batch-window 0s
+itoken=$(token "$mnist" intake)
+times=()
+for trial in $(seq "$TRIALS"); do
+    id=$(python3 -c "import random; print(random.Random($trial).randrange(60000))")
+    t=$(python3 - "$port" "$itoken" "$id" <<'PY'
+import json, sys, time, urllib.request
+port, token, rid = sys.argv[1], sys.argv[2], sys.argv[3]
+h = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+t0 = time.monotonic()
+req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/deletions", data=json.dumps({"record_ids": [f"row-{rid}"]}).encode(), headers=h)
+d = json.load(urllib.request.urlopen(req))
+while True:
+    s = json.load(urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/v1/deletions/{d['deletion_id']}", headers=h)))
+    if s["status"] == "completed": break
+    time.sleep(0.01)
+print("%.3f" % (time.monotonic() - t0))
+PY
+)
+    times+=("$t")
+done
+median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (TRIALS + 1) / 2 ))p")
+echo "DELETE_TO_COMPLETED median=${median}s all=${times[*]}"
+kill -TERM "$pid"; wait "$pid" || true
