@@ -104,6 +104,7 @@ private func addRoutes(_ router: Router<BasicRequestContext>, _ c: ServiceContex
     route(router, .get, "/v1/deletions", c) { request, _, _ in try await listDeletions(request, c) }
     route(router, .get, "/v1/deletions/:id", c) { _, context, _ in try await getDeletion(context, c) }
     route(router, .delete, "/v1/deletions/:id", c) { _, context, caller in try await cancelDeletion(context, c, caller: caller) }
+    route(router, .get, "/v1/deletions/:id/receipt", c) { _, context, _ in try await getReceipt(context, c) }
     route(router, .post, "/v1/predict", c) { request, _, _ in try await predict(request, c) }
     route(router, .get, "/v1/status", c) { _, _, _ in try await status(c) }
     route(router, .get, "/v1/audit", c) { request, _, _ in try await audit(request, c) }

@@ -83,6 +83,22 @@ func getDeletion(_ context: BasicRequestContext, _ c: ServiceContext) async thro
     return try jsonResponse(body)
 }
 
+/// The signed receipt, exactly as `unlearn receipt` prints it: its bytes are what the signature covers.
+func getReceipt(_ context: BasicRequestContext, _ c: ServiceContext) async throws -> Response {
+    let id = try deletionID(context)
+    let text = try await Blocking.run { () throws -> String in
+        guard let request = try c.store.ledger.request(id: id) else { throw APIError.notFound }
+        guard request.status == .completed else {
+            let shown = request.status == .rejected ? "cancelled" : request.status.rawValue
+            throw APIError(.conflict, "not_completed", "the request is \(shown); a receipt exists once it is completed")
+        }
+        return try c.store.signedReceipt(request: id, externalID: try c.store.ledger.serviceInfo(requestID: id).externalID)
+    }
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+}
+
 func cancelDeletion(_ context: BasicRequestContext, _ c: ServiceContext, caller: String) async throws -> Response {
     let id = try deletionID(context)
     let body = try await Blocking.run { () throws -> DeletionBody in

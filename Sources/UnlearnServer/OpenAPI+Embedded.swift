@@ -632,6 +632,103 @@ let embeddedOpenAPI = #"""
             "type": "integer"
           }
         }
+      },
+      "SignedReceipt": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "receipt",
+          "signature"
+        ],
+        "description": "Signed over the exact bytes of the receipt member as sent.",
+        "properties": {
+          "receipt": {
+            "type": "object",
+            "required": [
+              "deletion_id",
+              "version",
+              "completed_at",
+              "audit_head",
+              "records",
+              "retrained",
+              "replaced"
+            ],
+            "properties": {
+              "deletion_id": {
+                "type": "integer"
+              },
+              "external_id": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "version": {
+                "type": "integer"
+              },
+              "completed_at": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "audit_head": {
+                "type": "object",
+                "required": [
+                  "seq",
+                  "hash"
+                ],
+                "properties": {
+                  "seq": {
+                    "type": "integer"
+                  },
+                  "hash": {
+                    "type": "string"
+                  }
+                }
+              },
+              "records": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                }
+              },
+              "retrained": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                }
+              },
+              "replaced": {
+                "type": "array",
+                "items": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "signature": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "algorithm",
+              "public_key",
+              "value"
+            ],
+            "properties": {
+              "algorithm": {
+                "type": "string",
+                "enum": [
+                  "ed25519"
+                ]
+              },
+              "public_key": {
+                "type": "string"
+              },
+              "value": {
+                "type": "string"
+              }
+            }
+          }
+        }
       }
     }
   },
@@ -1547,6 +1644,96 @@ let embeddedOpenAPI = #"""
               "text/plain": {
                 "schema": {
                   "type": "string"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/deletions/{id}/receipt": {
+      "get": {
+        "operationId": "getDeletionReceipt",
+        "summary": "The signed receipt of a completed deletion (roles intake, audit); verify it offline with 'unlearn receipt verify'",
+        "security": [
+          {
+            "bearer": []
+          }
+        ],
+        "x-roles": [
+          "intake",
+          "audit"
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer",
+              "format": "int64",
+              "minimum": 1,
+              "maximum": 9223372036854775807
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SignedReceipt"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "Error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "Error",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }

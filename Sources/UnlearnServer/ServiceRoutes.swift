@@ -16,6 +16,7 @@ public enum ServiceRoutes {
         RouteSpec(method: .get, path: "/v1/deletions", roles: [.audit]),
         RouteSpec(method: .get, path: "/v1/deletions/:id", roles: [.intake, .audit]),
         RouteSpec(method: .delete, path: "/v1/deletions/:id", roles: [.intake]),
+        RouteSpec(method: .get, path: "/v1/deletions/:id/receipt", roles: [.intake, .audit]),
         RouteSpec(method: .post, path: "/v1/predict", roles: [.predict]),
         RouteSpec(method: .get, path: "/v1/status", roles: [.operator, .audit]),
         RouteSpec(method: .get, path: "/v1/audit", roles: [.audit]),

@@ -272,6 +272,31 @@ import UnlearnStore
         }
     }
 
+    /// The receipt route serves the signed receipt byte for byte: it verifies offline, names the
+    /// caller's external id, and a request that is not completed is a 409.
+    @Test func receiptsAreServedSignedAndVerifyOffline() async throws {
+        let root = try ServerFixtures.createStore()
+        let tokens = try ServerFixtures.tokens(root)
+        let app = try await buildApplication(Self.options(root))
+        try await app.test(.router) { client in
+            let posted = try await Self.call(
+                client, .post, "/v1/deletions", token: tokens[.intake], json: ["record_ids": ["person-3"], "external_id": "fides-77"])
+            let id = try #require(posted.json?["deletion_id"]?.int)
+            let early = try await Self.call(client, .get, "/v1/deletions/\(id)/receipt", template: "/v1/deletions/{id}/receipt", token: tokens[.audit])
+            #expect(early.status == 409)
+            #expect(try await Self.call(client, .post, "/v1/retrain", token: tokens[.operator]).status == 200)
+            let reply = try await Self.call(client, .get, "/v1/deletions/\(id)/receipt", template: "/v1/deletions/{id}/receipt", token: tokens[.intake])
+            #expect(reply.status == 200)
+            let store = try Store.open(root, readOnly: true)
+            let contents = try SignedReceipt.verify(reply.text, publicKey: SignedReceipt.publicKey(fromText: try store.receiptPublicKey()))
+            #expect(contents.deletionID == Int64(id))
+            #expect(contents.externalID == "fides-77")
+            #expect(!reply.text.contains("person-3"))
+            let wrongRole = try await Self.call(client, .get, "/v1/deletions/\(id)/receipt", template: "/v1/deletions/{id}/receipt", token: tokens[.predict])
+            #expect(wrongRole.status == 403)
+        }
+    }
+
     @Test func servedSpecIsTheRepositoryFile() async throws {
         let file = try Data(contentsOf: ServerFixtures.repository.appendingPathComponent("Sources/UnlearnServer/openapi.json"))
         #expect(OpenAPISpec.data == file, "run ops/serve/embed-openapi.sh after editing openapi.json")
