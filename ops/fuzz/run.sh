@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets in Fuzz/ and runs each one for SECONDS (default 60, or $FUZZ_SECONDS).
+#
+#   ops/fuzz/run.sh [SECONDS] [TARGET...]       targets: csv libsvm idx container (default: all)
+#   FUZZ_RUNS=1000000 ops/fuzz/run.sh 0 csv     a fixed number of executions instead of a time
+#
+# Each target is compiled with `swiftc -sanitize=fuzzer,address` from its harness, Fuzz/FuzzSupport.swift
+# and every source of UnlearnData (so the decoders run with ASan and libFuzzer's coverage); UnlearnCore,
+# CKernels and swift-crypto are linked from a SwiftPM build (`swift build --target UnlearnData`).
+# Runs start from the committed seeds in ops/fuzz/corpus/<target>/; new inputs go to the scratch
+# corpus in $FUZZ_OUT/corpus/<target>/ (never into the committed seeds). Crashing inputs are kept as
+# $FUZZ_OUT/artifacts/<target>-crash-*. Prints, per target, executions and crashes; exits 1 on any crash.
+#
+# Environment: FUZZ_SECONDS, FUZZ_RUNS, FUZZ_OUT (default .build-fuzz), FUZZ_CONFIG (debug|release:
+# which SwiftPM build to link; default debug, or release when only that one is built),
+# FUZZ_JOBS_NICE (nice level, default 10), FUZZ_MAX_LEN (65536), FUZZ_RSS_MB (2048), FUZZ_EXTRA (more
+# libFuzzer flags), FUZZ_NO_BUILD=1 (reuse built targets).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+seconds="${1:-${FUZZ_SECONDS:-60}}"
+[ $# -gt 0 ] && shift
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(csv libsvm idx container)
+out="${FUZZ_OUT:-$root/.build-fuzz}"
+nice_level="${FUZZ_JOBS_NICE:-10}"
+max_len="${FUZZ_MAX_LEN:-65536}"
+rss_mb="${FUZZ_RSS_MB:-2048}"
+
+harness_of() {
+    case "$1" in
+        csv) echo Fuzz/FuzzCSV.swift ;;
+        libsvm) echo Fuzz/FuzzLibSVM.swift ;;
+        idx) echo Fuzz/FuzzIDX.swift ;;
+        container) echo Fuzz/FuzzContainer.swift ;;
+        *) echo "unknown fuzz target '$1' (csv, libsvm, idx, container)" >&2; exit 64 ;;
+    esac
+}
+for t in "${targets[@]}"; do harness_of "$t" >/dev/null; done
+
+start=$(date +%s)
+mkdir -p "$out/bin" "$out/corpus" "$out/artifacts" "$out/logs"
+
+# --- Build --------------------------------------------------------------------------------------
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+    config="${FUZZ_CONFIG:-}"
+    if [ -z "$config" ]; then
+        config=debug
+        if [ ! -d .build/debug/Modules/Crypto.swiftmodule ] && [ -d .build/release/Modules/Crypto.swiftmodule ]; then
+            config=release
+        fi
+    fi
+    echo "fuzz: building UnlearnData's dependencies (swift build -c $config --target UnlearnData)"
+    nice -n "$nice_level" swift build -c "$config" --target UnlearnData >"$out/logs/swift-build.log" 2>&1 \
+        || { tail -30 "$out/logs/swift-build.log"; exit 1; }
+    bin="$(swift build -c "$config" --show-bin-path)"
+
+    # A module map for the CKernels C target (SwiftPM generates its own inside .build; ours is stable).
+    mkdir -p "$out/include/CKernels"
+    cat >"$out/include/CKernels/module.modulemap" <<EOF
+module CKernels {
+    header "$root/Sources/CKernels/include/unlearn_kernels.h"
+    export *
+}
+EOF
+    # Objects of the modules linked as they are (not instrumented): UnlearnCore, CKernels, swift-crypto.
+    mapfile -t objects < <(find "$bin/UnlearnCore.build" "$bin/CKernels.build" "$bin/Crypto.build" \
+        "$bin/CCryptoBoringSSL.build" "$bin/CCryptoBoringSSLShims.build" "$bin/CryptoBoringWrapper.build" \
+        -name '*.o' 2>/dev/null | sort)
+    [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects under $bin (did swift build run?)" >&2; exit 1; }
+    mapfile -t data_sources < <(find Sources/UnlearnData -name '*.swift' | sort)
+
+    for t in "${targets[@]}"; do
+        echo "fuzz: compiling $t (swiftc -sanitize=fuzzer,address)"
+        nice -n "$nice_level" swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+            -module-name "Fuzz_$t" -swift-version 6 \
+            -I "$bin/Modules" -I Sources/CZstd -I Sources/COpenBLAS -I "$out/include/CKernels" \
+            Fuzz/FuzzSupport.swift "$(harness_of "$t")" "${data_sources[@]}" "${objects[@]}" \
+            -lzstd -lopenblas -lstdc++ \
+            -o "$out/bin/fuzz-$t" >"$out/logs/build-$t.log" 2>&1 \
+            || { tail -40 "$out/logs/build-$t.log"; exit 1; }
+    done
+fi
+built=$(date +%s)
+echo "fuzz: built in $((built - start)) s"
+
+# --- Run ----------------------------------------------------------------------------------------
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/unlearn-fuzz.XXXXXX")"
+[ -d /dev/shm ] && [ -w /dev/shm ] && { rmdir "$scratch"; scratch="$(mktemp -d /dev/shm/unlearn-fuzz.XXXXXX)"; }
+trap 'rm -rf "$scratch"' EXIT
+
+failed=0
+for t in "${targets[@]}"; do
+    mkdir -p "$out/corpus/$t"
+    bound=(-max_total_time="$seconds")
+    [ -n "${FUZZ_RUNS:-}" ] && bound=(-runs="$FUZZ_RUNS")
+    log="$out/logs/run-$t.log"
+    t0=$(date +%s)
+    set +e
+    # shellcheck disable=SC2086
+    FUZZ_TMPDIR="$scratch/$t" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=0" \
+        nice -n "$nice_level" "$out/bin/fuzz-$t" "${bound[@]}" \
+        -max_len="$max_len" -timeout=20 -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" \
+        -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" ${FUZZ_EXTRA:-} \
+        "$out/corpus/$t" "ops/fuzz/corpus/$t" >"$log" 2>&1
+    rc=$?
+    set -e
+    t1=$(date +%s)
+    execs=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+    crashes=$(grep -a -c -E '^==[0-9]+==ERROR|deadly signal|SUMMARY: libFuzzer|Fatal error' "$log" || true)
+    if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+        failed=1
+        crashes=$(( crashes > 0 ? crashes : 1 ))
+        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, CRASH (exit $rc); log $log, inputs:"
+        ls "$out/artifacts/$t-"* 2>/dev/null | sed 's/^/  /'
+        grep -a -m 12 -E 'ERROR|Fatal error|deadly|#[0-9]+ 0x' "$log" | sed 's/^/  | /'
+    else
+        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, 0 crashes, corpus $(ls "$out/corpus/$t" | wc -l) new inputs"
+    fi
+done
+echo "fuzz: total $(( $(date +%s) - start )) s (build $((built - start)) s)"
+exit "$failed"
