@@ -1,3 +1,6 @@
+import Foundation
+import UnlearnData
+
 // libFuzzer target: the CSV importer (fit, then apply with the learned schema, with and without labels).
 // Input: byte 0 picks the options (header mode, delimiter, id/subject/prior/categorical columns,
 // plain or .zst file name); the rest is the file.

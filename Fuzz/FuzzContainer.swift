@@ -1,4 +1,6 @@
 import Crypto
+import Foundation
+import UnlearnData
 
 // libFuzzer target: the store's file container decoder and the two payload decoders on top of it
 // (row files and checkpoints). The input is decoded as is (which mostly exercises the checksum

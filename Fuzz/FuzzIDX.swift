@@ -1,3 +1,6 @@
+import Foundation
+import UnlearnData
+
 // libFuzzer target: the IDX importer (images + labels; fit, then apply).
 // Input: byte 0 = flags (bit 0: a labels file is given), bytes 1..4 = images length n
 // (little-endian, clamped to what is there), then n image-file bytes, then the labels file.

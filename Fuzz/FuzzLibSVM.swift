@@ -1,3 +1,6 @@
+import Foundation
+import UnlearnData
+
 // libFuzzer target: the LibSVM importer (fit, then apply with the learned schema, with and without labels).
 // Input: the file, as is.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -5,15 +5,16 @@
 #   FUZZ_RUNS=1000000 ops/fuzz/run.sh 0 csv     a fixed number of executions instead of a time
 #
 # Each target is compiled with `swiftc -sanitize=fuzzer,address` from its harness, Fuzz/FuzzSupport.swift
-# and every source of UnlearnData (so the decoders run with ASan and libFuzzer's coverage); UnlearnCore,
-# CKernels and swift-crypto are linked from a SwiftPM build (`swift build --target UnlearnData`).
+# and every source of UnlearnData, plus CKernels' C source with clang (so the decoders run with ASan and
+# libFuzzer's coverage); UnlearnCore and swift-crypto are linked from a SwiftPM build
+# (`swift build --target UnlearnData`).
 # Runs start from the committed seeds in ops/fuzz/corpus/<target>/; new inputs go to the scratch
 # corpus in $FUZZ_OUT/corpus/<target>/ (never into the committed seeds). Crashing inputs are kept as
 # $FUZZ_OUT/artifacts/<target>-crash-*. Prints, per target, executions and crashes; exits 1 on any crash.
 #
 # Environment: FUZZ_SECONDS, FUZZ_RUNS, FUZZ_OUT (default .build-fuzz), FUZZ_CONFIG (debug|release:
 # which SwiftPM build to link; default debug, or release when only that one is built),
-# FUZZ_JOBS_NICE (nice level, default 10), FUZZ_MAX_LEN (65536), FUZZ_RSS_MB (2048), FUZZ_EXTRA (more
+# FUZZ_BIN (link from this SwiftPM bin folder, skipping swift build), FUZZ_JOBS_NICE (nice level, default 10), FUZZ_MAX_LEN (65536), FUZZ_RSS_MB (2048), FUZZ_EXTRA (more
 # libFuzzer flags), FUZZ_NO_BUILD=1 (reuse built targets).
 set -euo pipefail
 
@@ -52,10 +53,13 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
             config=release
         fi
     fi
-    echo "fuzz: building UnlearnData's dependencies (swift build -c $config --target UnlearnData)"
-    nice -n "$nice_level" swift build -c "$config" --target UnlearnData >"$out/logs/swift-build.log" 2>&1 \
-        || { tail -30 "$out/logs/swift-build.log"; exit 1; }
-    bin="$(swift build -c "$config" --show-bin-path)"
+    bin="${FUZZ_BIN:-}"   # a SwiftPM bin folder to link from as it is (no swift build)
+    if [ -z "$bin" ]; then
+        echo "fuzz: building UnlearnData's dependencies (swift build -c $config --target UnlearnData)"
+        nice -n "$nice_level" swift build -c "$config" --target UnlearnData >"$out/logs/swift-build.log" 2>&1 \
+            || { tail -30 "$out/logs/swift-build.log"; exit 1; }
+        bin="$(swift build -c "$config" --show-bin-path)"
+    fi
 
     # A module map for the CKernels C target (SwiftPM generates its own inside .build; ours is stable).
     mkdir -p "$out/include/CKernels"
@@ -65,19 +69,30 @@ module CKernels {
     export *
 }
 EOF
-    # Objects of the modules linked as they are (not instrumented): UnlearnCore, CKernels, swift-crypto.
-    mapfile -t objects < <(find "$bin/UnlearnCore.build" "$bin/CKernels.build" "$bin/Crypto.build" \
+    # The codec's C kernel (byte shuffle) is compiled here too, with ASan, since the decoder calls it.
+    nice -n "$nice_level" clang -O1 -g -fsanitize=address,fuzzer-no-link -I Sources/CKernels/include \
+        -c Sources/CKernels/kernels.c -o "$out/kernels.o"
+    # Objects of the modules linked as they are (not instrumented): UnlearnCore, swift-crypto.
+    mapfile -t objects < <(find "$bin/UnlearnCore.build" "$bin/Crypto.build" \
         "$bin/CCryptoBoringSSL.build" "$bin/CCryptoBoringSSLShims.build" "$bin/CryptoBoringWrapper.build" \
         -name '*.o' 2>/dev/null | sort)
     [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects under $bin (did swift build run?)" >&2; exit 1; }
     mapfile -t data_sources < <(find Sources/UnlearnData -name '*.swift' | sort)
+    includes=(-I "$bin/Modules" -I Sources/CZstd -I Sources/COpenBLAS -I "$out/include/CKernels")
 
+    # UnlearnData once, instrumented (whole module: one object), then one small link per target.
+    echo "fuzz: compiling UnlearnData with -sanitize=fuzzer,address"
+    mkdir -p "$out/modules"
+    nice -n "$nice_level" swiftc -sanitize=fuzzer,address -parse-as-library -O -g -wmo \
+        -module-name UnlearnData -swift-version 6 "${includes[@]}" \
+        -emit-module -emit-module-path "$out/modules/UnlearnData.swiftmodule" \
+        -emit-object -o "$out/UnlearnData.o" "${data_sources[@]}" >"$out/logs/build-UnlearnData.log" 2>&1 \
+        || { tail -40 "$out/logs/build-UnlearnData.log"; exit 1; }
     for t in "${targets[@]}"; do
-        echo "fuzz: compiling $t (swiftc -sanitize=fuzzer,address)"
-        nice -n "$nice_level" swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-            -module-name "Fuzz_$t" -swift-version 6 \
-            -I "$bin/Modules" -I Sources/CZstd -I Sources/COpenBLAS -I "$out/include/CKernels" \
-            Fuzz/FuzzSupport.swift "$(harness_of "$t")" "${data_sources[@]}" "${objects[@]}" \
+        echo "fuzz: linking fuzz-$t"
+        nice -n "$nice_level" swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 \
+            -I "$out/modules" "${includes[@]}" \
+            Fuzz/FuzzSupport.swift "$(harness_of "$t")" "$out/UnlearnData.o" "$out/kernels.o" "${objects[@]}" \
             -lzstd -lopenblas -lstdc++ \
             -o "$out/bin/fuzz-$t" >"$out/logs/build-$t.log" 2>&1 \
             || { tail -40 "$out/logs/build-$t.log"; exit 1; }
