@@ -9,13 +9,16 @@
 # libFuzzer's coverage); UnlearnCore and swift-crypto are linked from a SwiftPM build
 # (`swift build --target UnlearnData`).
 # Runs start from the committed seeds in ops/fuzz/corpus/<target>/; new inputs go to the scratch
-# corpus in $FUZZ_OUT/corpus/<target>/ (never into the committed seeds). Crashing inputs are kept as
-# $FUZZ_OUT/artifacts/<target>-crash-*. Prints, per target, executions and crashes; exits 1 on any crash.
+# corpus in $FUZZ_OUT/corpus/<target>/ (never into the committed seeds). Crashing inputs are kept in
+# $FUZZ_OUT/artifacts/<target>/ (emptied at the start of the target's run). Prints, per target, executions and crashes; exits 1 on any crash.
 #
 # Environment: FUZZ_SECONDS, FUZZ_RUNS, FUZZ_OUT (default .build-fuzz), FUZZ_CONFIG (debug|release:
 # which SwiftPM build to link; default debug, or release when only that one is built),
 # FUZZ_BIN (link from this SwiftPM bin folder, skipping swift build), FUZZ_JOBS_NICE (nice level, default 10), FUZZ_MAX_LEN (65536), FUZZ_RSS_MB (2048), FUZZ_EXTRA (more
-# libFuzzer flags), FUZZ_NO_BUILD=1 (reuse built targets).
+# libFuzzer flags), FUZZ_NO_BUILD=1 (reuse built targets), FUZZ_KNOWN_OOM (targets whose
+# out-of-memory inputs are a known, reported bug rather than a failure; default "libsvm": a LibSVM
+# feature index near 10^9 makes the importer allocate rows x index floats; set it to "" once the
+# importer caps the index).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -107,33 +110,67 @@ scratch="$(mktemp -d "${TMPDIR:-/tmp}/unlearn-fuzz.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 
 failed=0
+total_execs=0
+known_ooms="${FUZZ_KNOWN_OOM-libsvm}"
 for t in "${targets[@]}"; do
     mkdir -p "$out/corpus/$t"
     bound=(-max_total_time="$seconds")
     [ -n "${FUZZ_RUNS:-}" ] && bound=(-runs="$FUZZ_RUNS")
     log="$out/logs/run-$t.log"
+    # A target with a known out-of-memory bug runs in fork mode, going on after an OOM or a crash;
+    # every input it kept is replayed afterwards: one that dies of an oversized allocation is the
+    # known bug (counted, reported, not a failure); any other crash or a timeout fails the run.
+    art="$out/artifacts/$t"
+    rm -rf "$art"; mkdir -p "$art"
+    mode=()
+    known_oom=0
+    case " $known_ooms " in *" $t "*) known_oom=1; mode=(-fork=1 -ignore_ooms=1 -ignore_crashes=1 -ignore_timeouts=1) ;; esac
     t0=$(date +%s)
     set +e
     # shellcheck disable=SC2086
     FUZZ_TMPDIR="$scratch/$t" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=0" \
-        nice -n "$nice_level" "$out/bin/fuzz-$t" "${bound[@]}" \
+        nice -n "$nice_level" "$out/bin/fuzz-$t" "${bound[@]}" "${mode[@]}" \
         -max_len="$max_len" -timeout=20 -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" \
-        -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" ${FUZZ_EXTRA:-} \
+        -print_final_stats=1 -artifact_prefix="$art/" ${FUZZ_EXTRA:-} \
         "$out/corpus/$t" "ops/fuzz/corpus/$t" >"$log" 2>&1
     rc=$?
     set -e
     t1=$(date +%s)
-    execs=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
-    crashes=$(grep -a -c -E '^==[0-9]+==ERROR|deadly signal|SUMMARY: libFuzzer|Fatal error' "$log" || true)
-    if [ "$rc" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+    ooms=0
+    if [ "$known_oom" = 1 ]; then
+        # Fork mode's last progress line: "#N: cov: … exec/s: … oom/timeout/crash: a/b/c …".
+        execs=$(grep -a -E '^#[0-9]+: cov:' "$log" | tail -1 | sed -E 's/^#([0-9]+):.*/\1/')
+        crashes=0
+        for unit in "$art"/*; do
+            [ -e "$unit" ] || continue
+            case "$(basename "$unit")" in
+                oom-*) ooms=$((ooms + 1)); continue ;;
+                timeout-*) crashes=$((crashes + 1)); continue ;;
+            esac
+            FUZZ_TMPDIR="$scratch/$t" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=0" \
+                "$out/bin/fuzz-$t" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" "$unit" >"$log.replay" 2>&1 || true
+            if grep -a -q -E 'out of memory|out-of-memory|allocation-size-too-big|exceeds maximum supported size|Could not allocate memory' "$log.replay"; then
+                ooms=$((ooms + 1)); mv "$unit" "$art/oom-$(basename "$unit")"
+            else
+                crashes=$((crashes + 1))
+            fi
+        done
+        [ "$rc" -eq 0 ] || crashes=$((crashes + 1))
+    else
+        execs=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+        crashes=$(grep -a -c -E '^==[0-9]+==ERROR|deadly signal|SUMMARY: libFuzzer|Fatal error' "$log" || true)
+    fi
+    total_execs=$(( total_execs + ${execs:-0} ))
+    if [ "$rc" -ne 0 ] || [ "${crashes:-0}" -ne 0 ]; then
         failed=1
         crashes=$(( crashes > 0 ? crashes : 1 ))
-        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, CRASH (exit $rc); log $log, inputs:"
-        ls "$out/artifacts/$t-"* 2>/dev/null | sed 's/^/  /'
+        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, $crashes CRASH(ES) (exit $rc); log $log, inputs:"
+        ls "$art"/* 2>/dev/null | grep -v '/oom-' | sed 's/^/  /'
         grep -a -m 12 -E 'ERROR|Fatal error|deadly|#[0-9]+ 0x' "$log" | sed 's/^/  | /'
     else
-        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, 0 crashes, corpus $(ls "$out/corpus/$t" | wc -l) new inputs"
+        echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, 0 crashes" \
+             "$( [ "$known_oom" = 1 ] && echo "($ooms out-of-memory inputs: known issue, see ops/fuzz/README.md; inputs in $art/oom-*)")"
     fi
 done
-echo "fuzz: total $(( $(date +%s) - start )) s (build $((built - start)) s)"
+echo "fuzz: total $(( $(date +%s) - start )) s (build $((built - start)) s), $total_execs executions"
 exit "$failed"
