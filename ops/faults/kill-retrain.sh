@@ -53,9 +53,10 @@ done
 span=$(( longest * 5 / 4 + 1 ))
 echo "kill-retrain: a clean retrain takes up to ${longest} ms; kills land uniformly in [0, ${span}) ms"
 
-killed=0; finished=0
+killed=0; finished=0; published=0
 for iteration in $(seq 1 "$N"); do
     request_one
+    v0="$("$U" status --store "$store" --json 2>>"$log" | jq -r '.version')"
     rand_below "$span"; delay=$r
     "$U" retrain --store "$store" >>"$log" 2>&1 &
     pid=$!
@@ -64,6 +65,8 @@ for iteration in $(seq 1 "$N"); do
     rc=0; { wait "$pid"; } 2>/dev/null || rc=$?
     if [ "$rc" -eq 137 ]; then
         killed=$((killed + 1))
+        v1="$("$U" status --store "$store" --json 2>>"$log" | jq -r '.version')"
+        [ "$v1" = "$v0" ] || published=$((published + 1))
     elif [ "$rc" -eq 0 ]; then
         finished=$((finished + 1))
     else
@@ -86,6 +89,6 @@ for id in "${acked_ids[@]}"; do
     "$U" verify --store "$store" --id "$id" --replay >>"$log" 2>&1 || fail "verify --replay --id $id failed"
 done
 
-echo "kill-retrain: ${#acked_ids[@]} acknowledged ids verified by replay; $killed retrains killed mid-run, $finished finished before their kill; $(( $(date +%s) - started )) s"
+echo "kill-retrain: ${#acked_ids[@]} acknowledged ids verified by replay; $killed retrains killed mid-run ($published of them after publishing their version), $finished finished before their kill; $(( $(date +%s) - started )) s"
 echo "kill-retrain: $N kills, $failures failures"
 [ "$failures" -eq 0 ] || { echo "last lines of $log (KEEP=1 keeps it):"; tail -40 "$log"; exit 1; }
