@@ -3,8 +3,8 @@
 # at a random moment across its whole duration (process start to exit), then check that the store
 # opens, `unlearn doctor` passes (or, without doctor in the binary: recover + audit verify + the
 # live files against their manifest sha256), every acknowledged request is in the ledger, and the
-# live version evaluates. At the end a clean retrain completes and every acknowledged id passes
-# `unlearn verify --replay`.
+# live version evaluates; then a rerun completes with nothing left pending. At the end a clean
+# retrain completes and every acknowledged id passes `unlearn verify --replay`.
 #
 #   ops/faults/kill-retrain.sh [N]      (default 20)
 #
@@ -82,6 +82,11 @@ for iteration in $(seq 1 "$N"); do
     fi
     echo "iteration $iteration: kill at ${delay} ms, retrain exit $rc" >>"$log"
     check_store
+    # A rerun finishes the killed job, so work does not pile up: every killed retrain then has about
+    # one request's work, and the kill window keeps covering its whole duration.
+    "$U" retrain --store "$store" >>"$log" 2>&1 || fail "the rerun after the kill failed (exit $?)"
+    pending="$("$U" status --store "$store" --json 2>>"$log" | jq -r '.pendingRequests')"
+    [ "$pending" = 0 ] || fail "$pending request(s) still pending after the rerun"
     if [ $((iteration % 20)) -eq 0 ]; then
         echo "kill-retrain: $iteration/$N ($killed killed mid-run, $finished finished first, $failures failures)"
     fi
