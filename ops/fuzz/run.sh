@@ -136,7 +136,7 @@ for t in "${targets[@]}"; do
     rc=$?
     set -e
     t1=$(date +%s)
-    ooms=0
+    ooms=0; slow=0
     if [ "$known_oom" = 1 ]; then
         # Fork mode's last progress line: "#N: cov: … exec/s: … oom/timeout/crash: a/b/c …".
         execs=$(grep -a -E '^#[0-9]+: cov:' "$log" | tail -1 | sed -E 's/^#([0-9]+):.*/\1/')
@@ -145,6 +145,7 @@ for t in "${targets[@]}"; do
             [ -e "$unit" ] || continue
             case "$(basename "$unit")" in
                 oom-*) ooms=$((ooms + 1)); continue ;;
+                slow-unit-*) slow=$((slow + 1)); continue ;;   # over 10 s (under load: big allocations)
                 timeout-*) crashes=$((crashes + 1)); continue ;;
             esac
             FUZZ_TMPDIR="$scratch/$t" ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=0" \
@@ -165,11 +166,11 @@ for t in "${targets[@]}"; do
         failed=1
         crashes=$(( crashes > 0 ? crashes : 1 ))
         echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, $crashes CRASH(ES) (exit $rc); log $log, inputs:"
-        ls "$art"/* 2>/dev/null | grep -v '/oom-' | sed 's/^/  /'
+        ls "$art"/* 2>/dev/null | grep -v -E '/(oom|slow-unit)-' | sed 's/^/  /'
         grep -a -m 12 -E 'ERROR|Fatal error|deadly|#[0-9]+ 0x' "$log" | sed 's/^/  | /'
     else
         echo "fuzz $t: ${execs:-?} executions in $((t1 - t0)) s, 0 crashes" \
-             "$( [ "$known_oom" = 1 ] && echo "($ooms out-of-memory inputs: known issue, see ops/fuzz/README.md; inputs in $art/oom-*)")"
+             "$( [ "$known_oom" = 1 ] && echo "($ooms out-of-memory inputs: known issue, see ops/fuzz/README.md; inputs in $art/oom-*)")$( [ "$slow" -gt 0 ] && echo ", $slow slow input(s) in $art/slow-unit-*")"
     fi
 done
 echo "fuzz: total $(( $(date +%s) - start )) s (build $((built - start)) s), $total_execs executions"
