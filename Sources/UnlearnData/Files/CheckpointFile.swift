@@ -42,9 +42,16 @@ public enum CheckpointFile {
     public static func decode(_ file: [UInt8], path: String) throws(CorruptFileError) -> (Metadata, TrainingState) {
         let (header, payload) = try Container.decode(file, kind: kind, path: path, as: Metadata.self)
         let m = header.metadata
+        // Sizes come from the file: no negative count and no overflow before comparing with the payload.
         var count = 0
-        for l in 0..<(m.layers.count - 1) { count += m.layers[l] * m.layers[l + 1] + m.layers[l + 1] }
-        guard payload.count == 4 * count * (1 + m.momentCount) else {
+        var valid = m.layers.count >= 2 && m.layers.allSatisfy { $0 >= 0 && $0 <= payload.count } && (0...payload.count).contains(m.momentCount)
+        for l in 0..<max(m.layers.count - 1, 0) where valid {
+            let (weights, overflow) = m.layers[l].multipliedReportingOverflow(by: m.layers[l + 1])
+            valid = !overflow && weights <= payload.count
+            if valid { count += weights + m.layers[l + 1]; valid = count <= payload.count }
+        }
+        let (size, overflow) = (4 &* count).multipliedReportingOverflow(by: 1 &+ m.momentCount)
+        guard valid, !overflow, payload.count == size else {
             throw CorruptFileError(path: path, problem: "its payload size does not match a network of layers \(m.layers)")
         }
         // One copy per vector, straight from the payload bytes.

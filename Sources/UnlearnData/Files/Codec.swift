@@ -48,6 +48,11 @@ public enum Codec {
     }
 
     public static func decompress(_ input: ArraySlice<UInt8>, expectedSize: Int) throws -> [UInt8] {
+        // Allocate only what the frame itself declares, and only when that is what is expected.
+        let declared = input.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard expectedSize >= 0, declared == UInt64(expectedSize) else {
+            throw CodecError(message: "the frame declares \(Int64(bitPattern: declared)) bytes, header says \(expectedSize)")
+        }
         var output = [UInt8](repeating: 0, count: expectedSize)
         let written = input.withUnsafeBytes { src in
             output.withUnsafeMutableBytes { dst in

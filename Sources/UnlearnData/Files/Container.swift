@@ -76,8 +76,13 @@ public enum Container {
             throw corrupt("its header cannot be read (\(error))")
         }
         guard header.kind == kind else { throw corrupt("it holds a \(header.kind), not a \(kind)") }
+        // Sizes come from the file: check them before any arithmetic, allocation or slicing with them.
+        guard header.payloadBytes >= 0, header.compressedBytes >= 0,
+              (0...header.payloadBytes).contains(header.shuffledBytes) else {
+            throw corrupt("its header gives impossible sizes (payload \(header.payloadBytes), compressed \(header.compressedBytes), shuffled \(header.shuffledBytes))")
+        }
         let start = 16 + headerLength
-        guard start + header.compressedBytes == body.count else { throw corrupt("its payload length does not match its header") }
+        guard header.compressedBytes == body.count - start else { throw corrupt("its payload length does not match its header") }
         let payload: [UInt8]
         do {
             let raw = try Codec.decompress(file[start..<(start + header.compressedBytes)], expectedSize: header.payloadBytes)

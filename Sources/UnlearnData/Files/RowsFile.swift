@@ -66,7 +66,9 @@ public enum RowsFile {
         let (header, payload) = try Container.decode(file, kind: kind, path: path, as: Metadata.self)
         let m = header.metadata
         let n = m.count, d = m.featureCount
-        guard payload.count == n * (4 + 4 * d + 16 + 17) else {
+        let (rowBytes, wide) = d.multipliedReportingOverflow(by: 4)
+        let (size, overflow) = n.multipliedReportingOverflow(by: rowBytes &+ 4 + 16 + 17)
+        guard n >= 0, d >= 0, !wide, rowBytes <= Int.max - 37, !overflow, payload.count == size else {
             throw CorruptFileError(path: path, problem: "its payload size does not match \(n) rows of \(d) features")
         }
         var offset = 0

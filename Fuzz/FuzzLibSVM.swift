@@ -1,0 +1,13 @@
+import Foundation
+import UnlearnData
+
+// libFuzzer target: the LibSVM importer (fit, then apply with the learned schema, with and without labels).
+// Input: the file, as is.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLibSVM(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let url = FuzzScratch.write("input.libsvm", UnsafeRawBufferPointer(start: data, count: size))
+    guard let (schema, _) = try? Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil) else { return 0 }
+    _ = try? Importer.apply(schema, data: url, labels: nil, requireLabels: true)
+    _ = try? Importer.apply(schema, data: url, labels: nil, requireLabels: false)
+    return 0
+}
