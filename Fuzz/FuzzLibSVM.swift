@@ -6,7 +6,8 @@ import UnlearnData
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLibSVM(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let url = FuzzScratch.write("input.libsvm", UnsafeRawBufferPointer(start: data, count: size))
-    guard let (schema, _) = try? Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil) else { return 0 }
+    // A small feature cap keeps every accepted input within the fuzzer's memory limit.
+    guard let (schema, _) = try? Importer.fit(format: .libsvm, data: url, labels: nil, csv: nil, maxFeatures: 10_000) else { return 0 }
     _ = try? Importer.apply(schema, data: url, labels: nil, requireLabels: true)
     _ = try? Importer.apply(schema, data: url, labels: nil, requireLabels: false)
     return 0

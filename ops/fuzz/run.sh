@@ -81,7 +81,7 @@ EOF
         -name '*.o' 2>/dev/null | sort)
     [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects under $bin (did swift build run?)" >&2; exit 1; }
     mapfile -t data_sources < <(find Sources/UnlearnData -name '*.swift' | sort)
-    includes=(-I "$bin/Modules" -I Sources/CZstd -I Sources/COpenBLAS -I "$out/include/CKernels")
+    includes=(-I "$bin/Modules" -I Sources/CZstd -I Sources/CZlib -I Sources/COpenBLAS -I "$out/include/CKernels")
 
     # UnlearnData once, instrumented (whole module: one object), then one small link per target.
     echo "fuzz: compiling UnlearnData with -sanitize=fuzzer,address"
@@ -96,7 +96,7 @@ EOF
         nice -n "$nice_level" swiftc -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 \
             -I "$out/modules" "${includes[@]}" \
             Fuzz/FuzzSupport.swift "$(harness_of "$t")" "$out/UnlearnData.o" "$out/kernels.o" "${objects[@]}" \
-            -lzstd -lopenblas -lstdc++ \
+            -lzstd -lz -lopenblas -lstdc++ \
             -o "$out/bin/fuzz-$t" >"$out/logs/build-$t.log" 2>&1 \
             || { tail -40 "$out/logs/build-$t.log"; exit 1; }
     done
@@ -111,7 +111,7 @@ trap 'rm -rf "$scratch"' EXIT
 
 failed=0
 total_execs=0
-known_ooms="${FUZZ_KNOWN_OOM-libsvm}"
+known_ooms="${FUZZ_KNOWN_OOM-}"
 for t in "${targets[@]}"; do
     mkdir -p "$out/corpus/$t"
     bound=(-max_total_time="$seconds")
