@@ -54,9 +54,9 @@ run() {  # run ROLE OPERATION_ID...
         --checks all --max-examples "$MAX_EXAMPLES" --request-timeout 30 --max-response-time 30 \
         --seed 1 --no-color || status=1
 }
-run intake createDeletion getDeletion cancelDeletion
+run intake createDeletion getDeletion getDeletionReceipt cancelDeletion
 run predict predict
-run audit listDeletions getDeletion audit verifyAudit status
+run audit listDeletions getDeletion getDeletionReceipt audit verifyAudit status
 run operator status retrain
 run intake openapi healthz readyz metrics
 grep -q -i "fatal\|panic" "$work/serve.err" && { echo "schemathesis.sh: the server log shows a crash" >&2; status=1; }
