@@ -21,7 +21,7 @@ command -v dpkg-query >/dev/null || { echo "setup.sh: needs a Debian-based syste
 # shims; gnuplot-nox renders 'unlearn bench --report' pictures.
 packages=(libsqlite3-dev libzstd-dev zlib1g-dev libopenblas-dev pkg-config gnuplot-nox)
 # Tools the fault-injection campaigns use (ops/faults): JSON, the shipped .zst data, the ledger.
-packages+=(jq zstd sqlite3)
+packages+=(jq zstd sqlite3 curl)
 missing=()
 for p in "${packages[@]}"; do
     # dpkg-query fails for unknown packages; treat that like "not installed".
