@@ -39,15 +39,7 @@ extension Ledger {
                 UPDATE deletion_request SET status = 'rejected', completed_at = ?, reason = COALESCE(?, reason)
                 WHERE id = ?
                 """, [at.unix, reason, id])
-            try db.run("""
-                UPDATE record SET state = 'live'
-                WHERE state = 'pending'
-                  AND key IN (SELECT record_key FROM request_record WHERE request_id = ?)
-                  AND NOT EXISTS (
-                    SELECT 1 FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
-                    WHERE rr.record_key = record.key AND d.status = 'pending')
-                """, [id])
-            let released = db.changesCount
+            let released = try Self.releaseRecords(db, of: id)
             var chain = try AuditChain.head(db)
             try chain.append(
                 db, kind: .requestRejected, requestID: id,
@@ -63,6 +55,22 @@ extension Ledger {
     /// Record, subject and shard filters go through the `request_record` indexes, so a
     /// lookup by record stays an index search however many requests the ledger holds.
     public func queryRequests(_ filter: RequestFilter) throws -> [DeletionRequest] {
+        var (conditions, arguments) = Self.conditions(filter)
+        var sql = "SELECT d.* FROM deletion_request d"
+        if !conditions.isEmpty {
+            sql += " WHERE " + conditions.joined(separator: " AND ")
+        }
+        sql += " ORDER BY d.received_at, d.id"
+        if let limit = filter.limit {
+            sql += " LIMIT ?"
+            arguments += [max(0, limit)]
+        }
+        // The filter combinations are few and the limit is bound, so the SQL is worth caching.
+        return try read { db in try Self.withRecords(db, db.rows(sql, arguments)) }
+    }
+
+    /// The WHERE conditions (ANDed) and their arguments for every set filter of `filter`.
+    static func conditions(_ filter: RequestFilter) -> ([String], StatementArguments) {
         var conditions: [String] = []
         var arguments = StatementArguments()
         if let key = filter.recordKey {
@@ -101,17 +109,21 @@ extension Ledger {
             conditions.append("d.status = 'pending' AND d.due_at < ?")
             arguments += [overdue.unix]
         }
-        var sql = "SELECT d.* FROM deletion_request d"
-        if !conditions.isEmpty {
-            sql += " WHERE " + conditions.joined(separator: " AND ")
-        }
-        sql += " ORDER BY d.received_at, d.id"
-        if let limit = filter.limit {
-            sql += " LIMIT ?"
-            arguments += [max(0, limit)]
-        }
-        // The filter combinations are few and the limit is bound, so the SQL is worth caching.
-        return try read { db in try Self.withRecords(db, db.rows(sql, arguments)) }
+        return (conditions, arguments)
+    }
+
+    /// Sets a pending request's records back to `live` unless another pending request still
+    /// covers them (rejection and cancellation); returns how many were released.
+    static func releaseRecords(_ db: Database, of requestID: Int64) throws -> Int {
+        try db.run("""
+            UPDATE record SET state = 'live'
+            WHERE state = 'pending'
+              AND key IN (SELECT record_key FROM request_record WHERE request_id = ?)
+              AND NOT EXISTS (
+                SELECT 1 FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
+                WHERE rr.record_key = record.key AND d.status = 'pending')
+            """, [requestID])
+        return db.changesCount
     }
 
     /// One request with its records, through cached statements (intake and publish call it often).

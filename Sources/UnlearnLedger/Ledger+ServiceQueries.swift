@@ -33,32 +33,9 @@ public struct RequestServiceInfo: Sendable, Hashable {
 extension Ledger {
     /// Requests matching every set filter, by ascending id, at most `limit`.
     public func requestPage(_ query: RequestPageQuery) throws -> [DeletionRequest] {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let status = query.status {
-            conditions.append("d.status = ?")
-            arguments += [status.rawValue]
-        }
-        if let since = query.since {
-            conditions.append("d.received_at >= ?")
-            arguments += [since.unix]
-        }
-        if let until = query.until {
-            conditions.append("d.received_at < ?")
-            arguments += [until.unix]
-        }
-        if let overdue = query.overdueAt {
-            conditions.append("d.status = 'pending' AND d.due_at < ?")
-            arguments += [overdue.unix]
-        }
-        if let subject = query.subjectKey {
-            conditions.append("""
-                ((d.target_kind = 'subject' AND d.target_key = ?)
-                 OR d.id IN (SELECT rr.request_id FROM record r JOIN request_record rr ON rr.record_key = r.key
-                             WHERE r.subject_key = ?))
-                """)
-            arguments += [subject, subject]
-        }
+        let filter = RequestFilter(
+            subjectKey: query.subjectKey, since: query.since, until: query.until, status: query.status, overdueAt: query.overdueAt)
+        var (conditions, arguments) = Self.conditions(filter)
         if let after = query.after {
             conditions.append("d.id > ?")
             arguments += [after]
@@ -89,15 +66,7 @@ extension Ledger {
             guard request.status == .pending else { throw LedgerError.requestNotPending(id: id, status: request.status) }
             try db.run("UPDATE deletion_request SET status = 'rejected', completed_at = ?, reason = COALESCE(reason, 'cancelled') WHERE id = ?",
                        [at.unix, id])
-            try db.run("""
-                UPDATE record SET state = 'live'
-                WHERE state = 'pending'
-                  AND key IN (SELECT record_key FROM request_record WHERE request_id = ?)
-                  AND NOT EXISTS (
-                    SELECT 1 FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
-                    WHERE rr.record_key = record.key AND d.status = 'pending')
-                """, [id])
-            let released = db.changesCount
+            let released = try Self.releaseRecords(db, of: id)
             try db.run("INSERT INTO request_cancellation (request_id, at, by) VALUES (?, ?, ?)", [id, at.unix, by])
             var chain = try AuditChain.head(db)
             var payload = JSONWriter()

@@ -64,29 +64,42 @@ public struct Receipt: Sendable, Codable, Equatable {
     public func json() -> String {
         var writer = JSONWriter()
         writer.add("job", job)
-        writer.add("records", records.map { record in
-            var item = JSONWriter()
-            item.add("key", record.key)
-            item.add("shard", record.shard)
-            item.add("slice", record.slice)
-            return item
-        })
-        writer.add("replaced", replaced.map { file in
-            var item = JSONWriter()
-            item.add("new", file.new)
-            item.add("new_sha256", file.newSHA256)
-            item.add("old", file.old)
-            item.add("old_sha256", file.oldSHA256)
-            return item
-        })
+        writer.add("records", records.map(\.writer))
+        writer.add("replaced", replaced.map(\.writer))
         writer.add("request", request)
-        writer.add("retrained", retrained.map { work in
-            var item = JSONWriter()
-            item.add("first_slice", work.firstSlice)
-            item.add("shard", work.shard)
-            return item
-        })
+        writer.add("retrained", retrained.map(\.writer))
         writer.add("version", version)
         return writer.json
+    }
+}
+
+// One writer per item, shared by the ledger's receipt and the signed receipt (sorted keys).
+extension Receipt.Record {
+    var writer: JSONWriter {
+        var item = JSONWriter()
+        item.add("key", key)
+        item.add("shard", shard)
+        item.add("slice", slice)
+        return item
+    }
+}
+
+extension Receipt.Replaced {
+    var writer: JSONWriter {
+        var item = JSONWriter()
+        item.add("new", new)
+        item.add("new_sha256", newSHA256)
+        item.add("old", old)
+        item.add("old_sha256", oldSHA256)
+        return item
+    }
+}
+
+extension Receipt.Retrained {
+    var writer: JSONWriter {
+        var item = JSONWriter()
+        item.add("first_slice", firstSlice)
+        item.add("shard", shard)
+        return item
     }
 }

@@ -55,27 +55,9 @@ public enum SignedReceipt {
         body.add("completed_at", request.completedAt)
         body.add("deletion_id", request.id)
         body.add("external_id", externalID)
-        body.add("records", receipt.records.map { record in
-            var item = JSONWriter()
-            item.add("key", record.key)
-            item.add("shard", record.shard)
-            item.add("slice", record.slice)
-            return item
-        })
-        body.add("replaced", receipt.replaced.map { file in
-            var item = JSONWriter()
-            item.add("new", file.new)
-            item.add("new_sha256", file.newSHA256)
-            item.add("old", file.old)
-            item.add("old_sha256", file.oldSHA256)
-            return item
-        })
-        body.add("retrained", receipt.retrained.map { work in
-            var item = JSONWriter()
-            item.add("first_slice", work.firstSlice)
-            item.add("shard", work.shard)
-            return item
-        })
+        body.add("records", receipt.records.map(\.writer))
+        body.add("replaced", receipt.replaced.map(\.writer))
+        body.add("retrained", receipt.retrained.map(\.writer))
         body.add("version", receipt.version)
         let signed = body.json
         var signature = JSONWriter()
