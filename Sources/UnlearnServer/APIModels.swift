@@ -244,7 +244,7 @@ extension DeletionBody {
             purged: timeline.purged,
             timeline: withEvents ? timeline.events.map { event in
                 EventBody(seq: event.seq, time: event.at, kind: event.kind,
-                          payload: (try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))) ?? .string(event.payload))
+                          payload: (try? JSONValue(parsing: Data(event.payload.utf8))) ?? .string(event.payload))
             } : nil)
     }
 }

@@ -107,12 +107,15 @@ final class RetrainScheduler: Service, Sendable {
         let started = ContinuousClock.now
         do {
             let result = try await Blocking.run(on: Blocking.retrains) { () throws -> RetrainReport? in
-                do {
-                    let report = try store.retrain(RetrainPolicy(), now: Date(), showProgress: false)
-                    if report.status == .completed { try model.refresh() }
-                    return report
-                } catch let error as UnlearnError where error.category == .busy {
-                    return nil
+                // On a thread at the training priority, so predictions keep their latency.
+                try BackgroundWork.wait { () throws -> RetrainReport? in
+                    do {
+                        let report = try store.retrain(RetrainPolicy(), now: Date(), showProgress: false)
+                        if report.status == .completed { try model.refresh() }
+                        return report
+                    } catch let error as UnlearnError where error.category == .busy {
+                        return nil
+                    }
                 }
             }
             guard let report = result else {
