@@ -9,18 +9,25 @@ public struct StorageSettings: Sendable, Hashable {
     public var foreignKeys: Bool
     /// Names of the applied migrations, in order.
     public var migrations: [String]
+    /// Page caches in KiB: the writer's, and one reader's.
+    public var writerCacheKiB: Int = 0
+    public var readerCacheKiB: Int = 0
 }
 
 extension Ledger {
     /// Reads the settings on the writer connection (synchronous is per connection).
     public func storageSettings() throws -> StorageSettings {
-        try writer.writeWithoutTransaction { db in
+        // cache_size is negative KiB when set in KiB, as the ledger sets it.
+        var settings = try writer.writeWithoutTransaction { db in
             StorageSettings(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
                 foreignKeys: try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false,
-                migrations: try LedgerSchema.migrator.appliedMigrations(db))
+                migrations: try LedgerSchema.migrator.appliedMigrations(db),
+                writerCacheKiB: -(try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0))
         }
+        settings.readerCacheKiB = try read { db in -(try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? 0) }
+        return settings
     }
 
     /// Runs raw SQL outside any check and without an audit event.

@@ -19,13 +19,31 @@ public final class Ledger: Sendable {
     /// The SQLite file, or nil for an in-memory ledger.
     public let path: String?
 
+    /// How much of the ledger each SQLite connection keeps in memory.
+    public struct PageCache: Sendable, Equatable {
+        public var writerKiB: Int
+        public var readerKiB: Int
+        public init(writerKiB: Int, readerKiB: Int) {
+            self.writerKiB = writerKiB
+            self.readerKiB = readerKiB
+        }
+
+        /// For commands: intake and publish touch random pages of a record index that reaches
+        /// 100 MB at half a million records, so the writer keeps 32 MiB.
+        public static let standard = PageCache(writerKiB: 32_768, readerKiB: 8_192)
+        /// For the long-running service: the caches fill as the ledger grows (every version adds
+        /// its manifest), so resident memory climbs until they are full. Small caches reach
+        /// that ceiling within minutes; the file's pages stay in the kernel's page cache anyway.
+        public static let service = PageCache(writerKiB: 8_192, readerKiB: 1_024)
+    }
+
     /// Opens the ledger at `path`, creating it owner-only (mode 0600) if needed, and migrates it.
     ///
     /// - Parameter path: The SQLite file (its `-wal` and `-shm` files live beside it).
     /// - Throws: `LedgerError.cannotCreateFile`, or a GRDB `DatabaseError`.
-    public init(path: String) throws {
+    public init(path: String, pageCache: PageCache = .standard) throws {
         try Self.createOwnerOnly(path)
-        let pool = try Self.translatingErrors(path) { try Self.openPool(path) }
+        let pool = try Self.translatingErrors(path) { try Self.openPool(path, pageCache) }
         self.writer = pool
         self.path = path
     }
@@ -58,14 +76,14 @@ public final class Ledger: Sendable {
         self.path = path
     }
 
-    private static func openPool(_ path: String) throws -> DatabasePool {
-        let pool = try DatabasePool(path: path, configuration: Self.configuration())
+    private static func openPool(_ path: String, _ pageCache: PageCache) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: Self.configuration(readerCacheKiB: pageCache.readerKiB))
         // GRDB switches the writer to synchronous=NORMAL when it enables WAL, after
         // prepareDatabase ran; acknowledged requests must be durable, so restore FULL.
         // The writer also gets a larger page cache: intake and publish touch random pages
         // of a record index that reaches 100 MB at half a million records.
         try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = \(Self.writerCacheKiB)")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -\(pageCache.writerKiB)")
         }
         try LedgerSchema.migrator.migrate(pool)
         Self.restrictSidecars(of: path)
@@ -84,16 +102,13 @@ public final class Ledger: Sendable {
         self.path = nil
     }
 
-    /// Page cache of the writer connection, as SQLite's negative-KiB `cache_size` (32 MiB).
-    static let writerCacheKiB = -32_768
-
-    private static func configuration() -> Configuration {
+    private static func configuration(readerCacheKiB: Int = PageCache.standard.readerKiB) -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.label = "unlearn.ledger"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192")
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -\(readerCacheKiB)")
         }
         return config
     }

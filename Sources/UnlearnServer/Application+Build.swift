@@ -42,7 +42,7 @@ final class ServiceContext: Sendable {
 /// `unlearn serve` runs the result with `runService()`; tests call the same function with
 /// `app.test(.router)` and `.live`.
 public func buildApplication(_ options: ServeOptions) async throws -> some ApplicationProtocol {
-    let store = try await Blocking.run { try Store.open(options.store, logger: options.logger) }
+    let store = try await Blocking.run { try Store.open(options.store, pageCache: .service, logger: options.logger) }
     BackgroundWork.setNiceness(options.retrainNice)
     // An interrupted retrain (a killed server) is recovered before we serve: whole-store lock,
     // so a concurrent CLI job makes this wait for the scheduler's first run instead.

@@ -34,12 +34,15 @@ public final class Store: Sendable {
     /// Opens an existing store.
     /// - Parameter readOnly: open the ledger for reading only (queries, predictions, audits):
     ///   nothing is written, so they keep working on a full disk.
-    public static func open(_ root: String, readOnly: Bool = false, logger: Logger = Logger(label: "unlearn")) throws -> Store {
+    /// - Parameter pageCache: the ledger's SQLite page caches (`.service` for a long-running process).
+    public static func open(
+        _ root: String, readOnly: Bool = false, pageCache: Ledger.PageCache = .standard, logger: Logger = Logger(label: "unlearn")
+    ) throws -> Store {
         let layout = StoreLayout(root: root)
         guard FileManager.default.fileExists(atPath: layout.configPath) else { throw UnlearnError.noStore(layout.root) }
         let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
         let config = try StoreConfig.load(layout, secret: secret)
-        let ledger = readOnly ? try Ledger(readingOnly: layout.ledgerPath) : try Ledger(path: layout.ledgerPath)
+        let ledger = readOnly ? try Ledger(readingOnly: layout.ledgerPath) : try Ledger(path: layout.ledgerPath, pageCache: pageCache)
         try StoreHead.check(layout, ledger: ledger)
         return Store(layout: layout, config: config, ledger: ledger, keyer: Keyer(secret: secret), logger: logger)
     }

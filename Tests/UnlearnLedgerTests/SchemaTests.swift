@@ -50,7 +50,20 @@ struct SchemaTests {
             #expect(settings.journalMode == "wal")
             #expect(settings.synchronous == 2)
             #expect(settings.foreignKeys)
+            #expect(settings.writerCacheKiB == Ledger.PageCache.standard.writerKiB)
+            #expect(settings.readerCacheKiB == Ledger.PageCache.standard.readerKiB)
         }
+    }
+
+    @Test("the service's smaller page caches reach every connection, and FULL stays")
+    func servicePageCache() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let settings = try Ledger(path: dir.ledgerPath, pageCache: .service).storageSettings()
+        #expect(settings.writerCacheKiB == Ledger.PageCache.service.writerKiB)
+        #expect(settings.readerCacheKiB == Ledger.PageCache.service.readerKiB)
+        #expect(settings.synchronous == 2)
+        #expect(Ledger.PageCache.service.writerKiB < Ledger.PageCache.standard.writerKiB)
     }
 
     @Test("the ledger file and its WAL sidecars are owner-only")
