@@ -52,7 +52,7 @@ import UnlearnStore
                 #expect(health.json?["callbacks"]?["pending"]?.int == 0)
                 #expect(health.json?["callbacks"]?["failing"]?.array?.isEmpty == true)
                 let metrics = try await RouterTests.call(client, .get, "/metrics", token: nil)
-                #expect(metrics.text.contains(#"unlearn_callback_deliveries_total{outcome="delivered",target="fides"} 1"#), "\(metrics.text)")
+                #expect(metrics.text.contains(#"unlearn_callback_deliveries_total{target="fides",outcome="delivered"} 1"#), "\(metrics.text)")
                 #expect(!metrics.text.contains("fides-token-123") && !metrics.text.contains("task-42"))
             }
         }
@@ -123,7 +123,7 @@ import UnlearnStore
                 #expect(failing.first?["last_error"]?.string == "HTTP 500" && failing.first?["given_up"]?.bool == true)
                 #expect((failing.first?["attempts"]?.int ?? 0) >= 3)
                 let metrics = try await RouterTests.call(client, .get, "/metrics", token: nil)
-                #expect(metrics.text.contains(#"unlearn_callback_deliveries_total{outcome="given_up",target="status"} 3"#), "\(metrics.text)")
+                #expect(metrics.text.contains(#"unlearn_callback_deliveries_total{target="status",outcome="given_up"} 3"#), "\(metrics.text)")
 
                 // Back-off: the gaps between attempts at the failing row grow as the policy says.
                 let attempts = receiver.hits("/fail").filter { $0.body.contains(#""status":"pending""#) }
