@@ -157,8 +157,10 @@ import UnlearnStore
         let receiver = CallbackReceiver { _ in (try? checker.verify(id: "person-40", replay: true))?.passed ?? false }
         try await receiver.application.test(.live) { fides in
             let arguments = ["--batch-window", "0.1s", "--fides-url", "http://127.0.0.1:\(fides.port!)"]
-            // 1. The retrain publishes and the process is killed before it purges.
-            let first = try ServeProcess(store: root, arguments: arguments, environment: ["UNLEARN_CRASH_AT": "after-publish"],
+            // 1. The retrain publishes, waits 3 s (longer than the sender's idle sleep, so an
+            //    unheld callback would go out) and is killed before it purges.
+            let first = try ServeProcess(store: root, arguments: arguments,
+                                         environment: ["UNLEARN_PAUSE_AT": "after-publish=3", "UNLEARN_CRASH_AT": "after-publish"],
                                          log: root + "/../serve-cb-1.log")
             let reply = try await first.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-40"]],
                                                 headers: ["reply-to": path, "reply-to-token": "tok-e2e-secret"])
