@@ -28,6 +28,10 @@ public struct ServeOptions: Sendable {
     /// How often the model watcher looks for a version published by another process, and
     /// refreshes the pending-request metrics.
     public var pollInterval: TimeInterval = 0.5
+    /// fides's base URL (`--fides-url`): erasure callbacks go to it plus each request's reply-to path.
+    public var fidesURL: String?
+    /// Retries, back-off and concurrency of outgoing callbacks.
+    public var callbackPolicy = CallbackPolicy()
     /// Called once the server accepts connections, with the bound host and port.
     public var onListening: (@Sendable (String, Int) -> Void)?
     public var logger: Logger = Logger(label: "unlearn.serve")

@@ -24,6 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Nice value (0-19) of the retrain threads; higher keeps prediction latency low while a retrain runs.") var retrainNice: Int32 = 10
     @Flag(help: "No scheduler: retrains only through POST /v1/retrain or the CLI.") var noScheduler = false
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20
+    @Option(help: "fides base URL (e.g. http://fides:8080): erasure callbacks go to it plus each request's reply-to path.")
+    var fidesURL: String?
 
     func run() async throws {
         setenv("UNLEARN_LOG_LEVEL", "info", 0)  // a service logs at info unless told otherwise
@@ -44,6 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
             options.retrainNice = retrainNice
             options.maxBodyBytes = maxBody
+            if let fidesURL {
+                guard let url = URLComponents(string: fidesURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                      url.host?.isEmpty == false, url.query == nil else {
+                    throw UnlearnError(.usage, "--fides-url must be an http or https base URL such as http://fides:8080, not '\(fidesURL)'")
+                }
+                options.fidesURL = fidesURL
+            }
         } catch let error as UnlearnError {
             fail(error.description, code: error.category.rawValue)
         }
