@@ -15,6 +15,9 @@ public struct StoreConfig: Codable, Sendable {
     public var dueDays: Int
     /// File name of the imported training data, for reports.
     public var source: String
+    /// Per-record placement settings; nil for stores created before it, whose placement was
+    /// positional (they keep working, but cannot be rebuilt from their source).
+    public var placementRule: PlacementRule?
 
     public var shape: NetworkShape {
         NetworkShape(inputs: schema.featureCount, model: training.model, outputs: schema.classes.count)
