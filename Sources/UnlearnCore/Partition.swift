@@ -19,7 +19,7 @@ public enum PlacementStrategy: String, Codable, Sendable, CaseIterable {
 
 /// The settings of per-record placement, fixed when the store is created (in `store.json`).
 ///
-/// A record's place is a function of the seed, these settings and the record alone (its keyed id
+/// A record's place is a function of the seed, these settings and the record alone (a hash of its id
 /// and, under prior placement, its deletion likelihood), never of which other records exist: a
 /// store built from the same data without X places every other record exactly where it was.
 public struct PlacementRule: Codable, Sendable, Equatable {
@@ -63,7 +63,7 @@ public enum Partitioner {
     public static func hotZoneStart(slices: Int) -> Int { slices - (slices + 1) / 2 }
 
     /// The seeded draw behind a record's place: a stream that depends only on the seed and the
-    /// record's 128-bit keyed id. Its first value also orders rows within a slice.
+    /// record's 128-bit id hash. Its first value also orders rows within a slice.
     public static func draws(seed: UInt64, record: (high: UInt64, low: UInt64)) -> SplitMix64 {
         SplitMix64(deriving: seed, RandomPurpose.partition.rawValue, record.high, record.low)
     }
@@ -100,7 +100,7 @@ public enum Partitioner {
         return Placement(shard: min(S - 1, K + rest / R), slice: rest % R)
     }
 
-    /// A record's position within its slice: rows are sorted by this key (then by keyed id), so
+    /// A record's position within its slice: rows are sorted by this key (then by id hash), so
     /// a slice's order depends only on its members, and deletion preserves it.
     public static func orderKey(record: (high: UInt64, low: UInt64), seed: UInt64) -> UInt64 {
         var rng = draws(seed: seed, record: record)

@@ -27,10 +27,12 @@ public struct SourceVerification: Sendable, Codable {
 extension Store {
     /// Rebuilds the store from its source in a scratch directory and compares it with this one.
     ///
-    /// The rebuild imports `source` with the store's format and options, keys ids with the
-    /// store's own secret (held in memory; the originals are not touched), leaves out every
-    /// record the ledger marks deleted, places the rest with the store's placement rule, trains
-    /// with its settings and seed, and is compared payload for payload (``differences(from:schema:)``).
+    /// The rebuild encodes `source` with the store's schema, keys ids with the store's own secret
+    /// (held in memory; the originals are not touched), leaves out every record the ledger marks
+    /// deleted, places the rest with the store's placement rule, trains with its settings and
+    /// seed, and is compared payload for payload (``differences(from:schema:)``). The schema a
+    /// fresh `init` would fit on `source` is compared with the store's separately, so a schema
+    /// difference does not hide whether the rows and checkpoints match.
     /// The scratch directory is owner-only and removed afterwards.
     /// - Parameters:
     ///   - schema: compare the fitted schema too.
@@ -43,25 +45,31 @@ extension Store {
                                hint: "Use 'unlearn verify --id' per deleted record instead.")
         }
         let live = try liveVersion()
-        let (fitted, imported) = try Importer.fit(format: config.schema.format, data: source, labels: labels, csv: config.schema.csv)
-        var data = imported
+        // Rows are encoded with the store's schema, so that row files and checkpoints are compared
+        // on their own; the schema a fresh init would fit on FILE is compared separately.
+        var data = try Importer.apply(config.schema, data: source, labels: labels, requireLabels: true)
         let deleted = Set(try ledger.recordKeys(state: .deleted).compactMap(RecordKey.init(hex:)))
         let mode = try matchPositions(&data, deleted: deleted, source: source)
+        var found: [StoreDifference] = []
+        if schema {
+            let fitted = try Importer.fit(format: config.schema.format, data: source, labels: labels, csv: config.schema.csv,
+                                          maxFeatures: max(Importer.defaultMaxFeatures, config.schema.featureCount)).0
+            if let what = Self.schemaDifference(config.schema, fitted) { found.append(StoreDifference(file: "store.json", what: what)) }
+        }
 
         let scratch = try Self.makeScratchDirectory(parent: scratchParent)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var options = CreateOptions(
+        let options = CreateOptions(
             root: scratch + "/store", format: config.schema.format, data: source, labels: labels, csv: config.schema.csv,
             shards: config.shards, slices: config.slices, training: config.training, aggregation: config.aggregation,
             placement: config.placement, dueDays: config.dueDays)
-        options.maxFeatures = max(options.maxFeatures, config.schema.featureCount)
         var quiet = logger
         quiet.logLevel = .warning
         let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
-        let rebuilt = try Store.create(options, schema: fitted, data: data, rule: rule, secret: secret, excluding: deleted, logger: quiet)
+        let rebuilt = try Store.create(options, schema: config.schema, data: data, rule: rule, secret: secret, excluding: deleted, logger: quiet)
         if live.manifest.isTrained { _ = try rebuilt.train(showProgress: false) }
 
-        let differences = try differences(from: rebuilt, schema: schema)
+        let differences = try found + differences(from: rebuilt, schema: false)
         return SourceVerification(
             mode: mode, sourceRecords: data.count, deleted: deleted.count, rebuiltRecords: try rebuilt.liveVersion().manifest.liveRows,
             version: live.version.version, trained: live.manifest.isTrained, schemaCompared: schema,
@@ -85,6 +93,9 @@ extension Store {
         data.ids = livePositions.map { "row-\($0)" }
         return "positional-export"
     }
+
+    /// For tests: the scratch directory a rebuild would use.
+    public static func makeScratchDirectoryForTesting(parent: String) throws -> String { try makeScratchDirectory(parent: parent) }
 
     /// A fresh owner-only (0700) directory for a rebuild.
     static func makeScratchDirectory(parent: String?) throws -> String {

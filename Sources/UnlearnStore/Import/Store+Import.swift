@@ -99,20 +99,20 @@ extension Store {
         entries.reserveCapacity(data.count)
         let width = schema.featureCount
         // members[shard][slice]: record indices, each slice in its canonical order (the record's
-        // ordering draw, then its key): a function of the members alone, which deletion preserves.
-        var members = [[[(order: UInt64, key: RecordKey, record: Int)]]](
-            repeating: [[(order: UInt64, key: RecordKey, record: Int)]](repeating: [], count: options.slices), count: options.shards)
+        // ordering draw, then its id hash): a function of the members alone, which deletion preserves.
+        typealias Member = (order: UInt64, high: UInt64, low: UInt64, record: Int)
+        var members = [[[Member]]](repeating: [[Member]](repeating: [], count: options.slices), count: options.shards)
         let priors = options.placement == .prior ? data.priors : nil
         for (record, key) in keys.enumerated() where !excluding.contains(key) {
-            let bits = (high: key.high, low: key.low)
+            let bits = Self.placementBits(id: data.ids[record])
             let placement = Partitioner.place(record: bits, likelihood: priors?[record], rule: rule)
-            members[placement.shard][placement.slice].append((Partitioner.orderKey(record: bits, seed: rule.seed), key, record))
+            members[placement.shard][placement.slice].append((Partitioner.orderKey(record: bits, seed: rule.seed), bits.high, bits.low, record))
         }
         var placed = 0
         for shard in 0..<options.shards {
             var files: [Manifest.File] = []
             for (slice, unordered) in members[shard].enumerated() {
-                let ordered = unordered.sorted { ($0.order, $0.key) < ($1.order, $1.key) }.map(\.record)
+                let ordered = unordered.sorted { ($0.order, $0.high, $0.low) < ($1.order, $1.high, $1.low) }.map(\.record)
                 var features = [Float]()
                 features.reserveCapacity(ordered.count * width)
                 for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
@@ -136,6 +136,14 @@ extension Store {
         try config.save(layout, secret: secret)
         logger.info("store created", metadata: ["records": "\(placed)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
         return store
+    }
+
+    /// The 128 bits a record's place is drawn from: an unkeyed hash of its id, so that the same
+    /// data and seed give the same store whatever its secret (the keyed id would tie the models
+    /// to the secret). Only ever computed at import and rebuild, where the raw id is at hand.
+    static func placementBits(id: String) -> (high: UInt64, low: UInt64) {
+        let key = RecordKey(hex: String(sha256Hex(Array(("placement\u{0}" + id).utf8)).prefix(32)))!
+        return (key.high, key.low)
     }
 
     static func validate(_ options: CreateOptions, layout: StoreLayout) throws {
