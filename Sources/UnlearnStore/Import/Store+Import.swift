@@ -19,6 +19,9 @@ public struct CreateOptions: Sendable {
     public var dueDays: Int
     /// LibSVM: the largest feature index accepted.
     public var maxFeatures = Importer.defaultMaxFeatures
+    /// The store's secret; nil draws a new one. A given secret builds the store a from-scratch
+    /// comparison needs (the same keys and value hashes as another store's).
+    public var secret: [UInt8]?
 
     public init(
         root: String, format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, shards: Int, slices: Int,
@@ -44,8 +47,12 @@ extension Store {
     public static func create(_ options: CreateOptions, logger: Logger = Logger(label: "unlearn")) throws -> Store {
         let layout = StoreLayout(root: options.root)
         try validate(options, layout: layout)
+        // The key exists before the import: categorical values are kept as keyed hashes.
+        let secret = options.secret ?? Keyer.newSecret()
+        let keyer = Keyer(secret: secret)
         let (schema, data) = try Importer.fit(
-            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures)
+            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures,
+            keyer: keyer)
         guard data.count >= options.shards * options.slices else {
             throw UnlearnError(.usage, "'\(options.data.path)' has \(data.count) records, fewer than \(options.shards) shards × \(options.slices) slices",
                                hint: "Use fewer shards or slices so that every slice holds at least one record.")
@@ -69,10 +76,8 @@ extension Store {
         try AtomicFile.makeDirectory(layout.root)
         // Owner-only even when the folder existed before init (`--store shards`, checked out 0755).
         try AtomicFile.restrictToOwner(layout.root)
-        let secret = Keyer.newSecret()
         try AtomicFile.write(StoreSeal.keyFile(secret: secret), to: layout.secretPath)
         try ensureReceiptKey(layout)
-        let keyer = Keyer(secret: secret)
         let config = StoreConfig(
             shards: options.shards, slices: options.slices, training: options.training, aggregation: options.aggregation,
             placement: options.placement, schema: schema, dueDays: options.dueDays, source: options.data.lastPathComponent)
@@ -88,6 +93,7 @@ extension Store {
         var entries: [RecordEntry] = []
         entries.reserveCapacity(data.count)
         let width = schema.featureCount
+        let cellWidth = RawCells.width(schema)
         // members[shard][slice]: record indices in import order, grouped in one pass. Import order,
         // not key order: keys depend on the store's secret, and the model must depend only on the
         // data and the seed. Deletion preserves this order.
@@ -96,12 +102,21 @@ extension Store {
         for shard in 0..<options.shards {
             var files: [Manifest.File] = []
             for (slice, ordered) in members[shard].enumerated() {
-                var features = [Float]()
-                features.reserveCapacity(ordered.count * width)
-                for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
-                let rows = SliceRows(
-                    keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
-                    data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                let rows: SliceRows
+                if let cells = data.cells {
+                    // Rows keep pre-encoding cells: their bytes do not depend on the schema.
+                    var kept = [UInt64]()
+                    kept.reserveCapacity(ordered.count * cellWidth)
+                    for record in ordered { kept += cells[(record * cellWidth)..<((record + 1) * cellWidth)] }
+                    rows = SliceRows(keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] }, cells: kept, width: cellWidth)
+                } else {
+                    var features = [Float]()
+                    features.reserveCapacity(ordered.count * width)
+                    for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
+                    rows = SliceRows(
+                        keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
+                        data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                }
                 files.append(try store.files.writeRows(rows, shard: shard, slice: slice, generation: 1))
                 for record in ordered {
                     entries.append(RecordEntry(key: keys[record].hex, subjectKey: subjects[record]?.hex, shard: shard, slice: slice))
