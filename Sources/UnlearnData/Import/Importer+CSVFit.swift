@@ -121,10 +121,12 @@ extension Importer {
         _ full: FeatureSchema, k: Int, keyer: Keyer?, profiles: [ColumnProfile], _ buffer: UnsafeBufferPointer<UInt8>,
         path: String, header: CSVHeader, rows: Int, digest: String
     ) throws -> (FeatureSchema, ImportedData) {
-        guard let keyer, k >= 1 else {
-            throw ImportError(.badOptions, file: path, message: "a minimum category count needs a store key and must be at least 1",
+        guard k >= 1 else {
+            throw ImportError(.badOptions, file: path, message: "the minimum category count must be at least 1",
                               hint: "Pass --min-category-count 1 or more.")
         }
+        // Without a store (benchmarks, a dry fit) the hashes live only in memory: any key will do.
+        let keyer = keyer ?? Keyer(secret: Keyer.newSecret())
         if full.classes.contains(FeatureSchema.otherClass) {
             throw ImportError(.badLabel, file: path, column: full.roles?.names[full.roles!.label],
                               message: "a class is named '\(FeatureSchema.otherClass)', the name rare classes share",
