@@ -18,13 +18,13 @@ struct WholeStoreEqualityTests {
         return url
     }
 
-    static func create(rows: Int, shards: Int, slices: Int, placement: PlacementStrategy, seed: UInt64) throws -> (Store, URL) {
+    static func create(rows: Int, shards: Int, slices: Int, placement: PlacementStrategy, seed: UInt64, minCategoryCount: Int? = nil) throws -> (Store, URL) {
         _ = Fixtures.quietLogs
         let directory = try Fixtures.temporaryDirectory()
         let data = try adultWithPrior(rows: rows, in: directory)
         let options = CreateOptions(
             root: directory + "/store", format: .csv, data: data, labels: nil,
-            csv: CSVOptions(header: .absent, label: "last", id: "0", subject: "1", prior: "2"),
+            csv: CSVOptions(header: .absent, label: "last", id: "0", subject: "1", prior: "2", minCategoryCount: minCategoryCount),
             shards: shards, slices: slices,
             training: TrainingConfig(model: .softmax, optimizer: OptimizerSpec(kind: .adam), epochs: 2, batchSize: 16, seed: seed),
             aggregation: .mean, placement: placement, dueDays: 30)
@@ -83,6 +83,44 @@ struct WholeStoreEqualityTests {
         try Self.expectEqual(store, Self.export(source, without: deleted), schema: false, "round 2 from the export")
         let replay = try store.verify(id: slice.first ?? deleted.first!, replay: true)
         #expect(replay.passed, "\(replay.checks.filter { !$0.passed })")
+    }
+
+    /// With a schema that forgets (minimum category count 10): deleting records of a category until
+    /// it falls below k, and records that move quantised statistics, forces a rebuild; afterwards
+    /// the whole store, schema included, equals a from-scratch build — from the original file and
+    /// from the export.
+    @Test(arguments: [Case(seed: 5, placement: .uniform), Case(seed: 6, placement: .prior)])
+    func storeWithAForgettingSchemaEqualsFromScratchBuildAfterARebuild(_ c: Case) throws {
+        let rows = 240, k = 10
+        let (store, source) = try Self.create(rows: rows, shards: 3, slices: 3, placement: c.placement, seed: c.seed, minCategoryCount: k)
+        try Self.expectEqual(store, source, schema: true, "freshly trained")
+        // Categorical columns of Adult (after id, subject, prior): the category with the fewest
+        // records at or above k loses enough of them to fall below k.
+        let fields = try String(contentsOf: source, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        var best: (column: Int, value: String, ids: [String])?
+        for column in [4, 6, 8, 9, 10, 11, 12, 16] {
+            let groups = Dictionary(grouping: fields, by: { $0[column] }).filter { $0.value.count >= k }
+            if let (value, members) = groups.min(by: { $0.value.count < $1.value.count }), members.count < (best?.ids.count ?? .max) {
+                best = (column, value, members.map { $0[0] })
+            }
+        }
+        let category = try #require(best)
+        var rng = SplitMix64(seed: c.seed)
+        var deleted = Set(category.ids.shuffled(using: &rng).prefix(category.ids.count - k + 1))
+        // And the three oldest people: they move the age statistics.
+        deleted.formUnion(fields.sorted { Int($0[3])! > Int($1[3])! }.prefix(3).map { $0[0] })
+        _ = try store.requestDeletion(deleted.sorted().map { .record($0) }, requestedBy: "test", reason: nil)
+        let report = try store.retrain(showProgress: false)
+        #expect(report.status == .completed)
+        #expect(report.plan?.schemaRebuild == true, "a category falling below k forces a rebuild")
+        try Self.expectEqual(store, source, schema: true, "after the rebuild, from the original import")
+        try Self.expectEqual(store, Self.export(source, without: deleted), schema: true, "after the rebuild, from the export")
+        // Then an ordinary deletion round.
+        let more = Set(fields.map { $0[0] }.filter { !deleted.contains($0) }.shuffled(using: &rng).prefix(4))
+        try Self.unlearn(store, more)
+        deleted.formUnion(more)
+        try Self.expectEqual(store, source, schema: true, "next round, from the original import")
+        try Self.expectEqual(store, Self.export(source, without: deleted), schema: true, "next round, from the export")
     }
 
     @Test func priorPlacementPutsLikelyRecordsInTheHotZoneOfTheFirstShards() throws {

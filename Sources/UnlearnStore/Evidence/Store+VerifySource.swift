@@ -45,16 +45,12 @@ extension Store {
                                hint: "Use 'unlearn verify --id' per deleted record instead.")
         }
         let live = try liveVersion()
-        // Rows are encoded with the store's schema, so that row files and checkpoints are compared
-        // on their own; the schema a fresh init would fit on FILE is compared separately.
-        var data = try Importer.apply(config.schema, data: source, labels: labels, requireLabels: true)
+        let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
         let deleted = Set(try ledger.recordKeys(state: .deleted).compactMap(RecordKey.init(hex:)))
-        let mode = try matchPositions(&data, deleted: deleted, source: source)
+        let (data, rebuiltSchema, fittedSchema, mode) = try sourceRecords(source, labels: labels, deleted: deleted, keyer: Keyer(secret: secret))
         var found: [StoreDifference] = []
-        if schema {
-            let fitted = try Importer.fit(format: config.schema.format, data: source, labels: labels, csv: config.schema.csv,
-                                          maxFeatures: max(Importer.defaultMaxFeatures, config.schema.featureCount)).0
-            if let what = Self.schemaDifference(config.schema, fitted) { found.append(StoreDifference(file: "store.json", what: what)) }
+        if schema, let what = Self.schemaDifference(config.schema, fittedSchema) {
+            found.append(StoreDifference(file: "store.json", what: what))
         }
 
         let scratch = try Self.makeScratchDirectory(parent: scratchParent)
@@ -65,8 +61,7 @@ extension Store {
             placement: config.placement, dueDays: config.dueDays)
         var quiet = logger
         quiet.logLevel = .warning
-        let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
-        let rebuilt = try Store.create(options, schema: config.schema, data: data, rule: rule, secret: secret, excluding: deleted, logger: quiet)
+        let rebuilt = try Store.create(options, schema: rebuiltSchema, data: data, rule: rule, secret: secret, excluding: deleted, logger: quiet)
         if live.manifest.isTrained { _ = try rebuilt.train(showProgress: false) }
 
         let differences = try found + differences(from: rebuilt, schema: false)
@@ -74,6 +69,36 @@ extension Store {
             mode: mode, sourceRecords: data.count, deleted: deleted.count, rebuiltRecords: try rebuilt.liveVersion().manifest.liveRows,
             version: live.version.version, trained: live.manifest.isTrained, schemaCompared: schema,
             filesCompared: live.manifest.allPaths.count, differences: differences)
+    }
+
+    /// FILE's records as a from-scratch build without the deleted records sees them, the schema the
+    /// rebuild encodes with, and the schema to compare with the store's. Stores that keep pre-encoding cells (a minimum category count) fit FILE as `init`
+    /// does and refit the schema to the live records' statistics, as a fresh import of only those
+    /// records would (both schemas are that one). Other stores (IDX, LibSVM, CSV without cells)
+    /// encode FILE with the store's schema, so rows and models are compared on their own, and the
+    /// schema `init` would fit on FILE is compared with the store's.
+    private func sourceRecords(
+        _ source: URL, labels: URL?, deleted: Set<RecordKey>, keyer: Keyer
+    ) throws -> (data: ImportedData, build: FeatureSchema, compare: FeatureSchema, mode: String) {
+        let (fitted, imported) = try Importer.fit(format: config.schema.format, data: source, labels: labels, csv: config.schema.csv,
+                                                  maxFeatures: max(Importer.defaultMaxFeatures, config.schema.featureCount), keyer: keyer)
+        var data = imported
+        if let cells = imported.cells, fitted.minCategoryCount != nil {
+            let mode = try matchPositions(&data, deleted: deleted, source: source)
+            let width = RawCells.width(fitted)
+            var live = [UInt64]()
+            live.reserveCapacity(cells.count)
+            for (record, id) in data.ids.enumerated() where !deleted.contains(keyer.record(id)) {
+                live += cells[(record * width)..<((record + 1) * width)]
+            }
+            var stats = SchemaStats()
+            stats.add(live, schema: fitted)
+            let refitted = fitted.refitted(stats, keyer: keyer)
+            return (data, refitted, refitted, mode)
+        }
+        data = try Importer.apply(config.schema, data: source, labels: labels, requireLabels: true)
+        let mode = try matchPositions(&data, deleted: deleted, source: source)
+        return (data, config.schema, fitted, mode)
     }
 
     /// Positional ids (`row-N`): an export without the deleted rows renumbers positions, so its

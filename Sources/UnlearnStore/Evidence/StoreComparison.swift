@@ -68,11 +68,19 @@ extension Store {
     func rowDifference(_ a: SliceRows, _ b: SliceRows) -> String? {
         guard a != b else { return nil }
         if a.count != b.count { return "\(a.count) rows, the rebuild has \(b.count)" }
+        if a.cellWidth != b.cellWidth { return "\(a.cellWidth) cells per row, the rebuild has \(b.cellWidth)" }
         let width = config.schema.featureCount
         for row in 0..<a.count {
             let at = "row \(row) of \(a.count)"
             if a.keys[row] != b.keys[row] { return "\(at): a different record (keyed id \(a.keys[row].short)…, the rebuild has \(b.keys[row].short)…)" }
             if a.subjects[row] != b.subjects[row] { return "\(at) (keyed id \(a.keys[row].short)…): a different data subject" }
+            if a.hasCells {
+                let range = (row * a.cellWidth)..<((row + 1) * a.cellWidth)
+                if let c = range.first(where: { a.cells[$0] != b.cells[$0] }) {
+                    return "\(at) (keyed id \(a.keys[row].short)…): cell \(c - range.lowerBound) differs (\(c - range.lowerBound == a.cellWidth - 1 ? "the label" : "a feature column"))"
+                }
+                continue
+            }
             if a.data.labels[row] != b.data.labels[row] { return "\(at) (keyed id \(a.keys[row].short)…): label \(a.data.labels[row]) vs \(b.data.labels[row])" }
             let range = (row * width)..<((row + 1) * width)
             if let f = range.first(where: { a.data.features[$0].bitPattern != b.data.features[$0].bitPattern }) {

@@ -19,6 +19,9 @@ public struct CreateOptions: Sendable {
     public var dueDays: Int
     /// LibSVM: the largest feature index accepted.
     public var maxFeatures = Importer.defaultMaxFeatures
+    /// The store's secret; nil draws a new one. A given secret builds the store a from-scratch
+    /// comparison needs (the same keys and value hashes as another store's).
+    public var secret: [UInt8]?
 
     public init(
         root: String, format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, shards: Int, slices: Int,
@@ -44,8 +47,12 @@ extension Store {
     public static func create(_ options: CreateOptions, logger: Logger = Logger(label: "unlearn")) throws -> Store {
         let layout = StoreLayout(root: options.root)
         try validate(options, layout: layout)
+        // The key exists before the import: categorical values are kept as keyed hashes.
+        let secret = options.secret ?? Keyer.newSecret()
+        let keyer = Keyer(secret: secret)
         let (schema, data) = try Importer.fit(
-            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures)
+            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures,
+            keyer: keyer)
         guard data.count >= options.shards * options.slices else {
             throw UnlearnError(.usage, "'\(options.data.path)' has \(data.count) records, fewer than \(options.shards) shards × \(options.slices) slices",
                                hint: "Use fewer shards or slices so that every slice can hold a record.")
@@ -61,7 +68,7 @@ extension Store {
             rule = .prior(shards: options.shards, slices: options.slices, seed: options.training.seed,
                           expectedDeletions: priors.reduce(0, +), records: data.count)
         }
-        return try create(options, schema: schema, data: data, rule: rule, secret: Keyer.newSecret(), excluding: [], logger: logger)
+        return try create(options, schema: schema, data: data, rule: rule, secret: secret, excluding: [], logger: logger)
     }
 
     /// Writes a new store from imported data: places each record by `rule`, leaves out the
@@ -98,6 +105,7 @@ extension Store {
         var entries: [RecordEntry] = []
         entries.reserveCapacity(data.count)
         let width = schema.featureCount
+        let cellWidth = RawCells.width(schema)
         // members[shard][slice]: record indices, each slice in its canonical order (the record's
         // ordering draw, then its id hash): a function of the members alone, which deletion preserves.
         typealias Member = (order: UInt64, high: UInt64, low: UInt64, record: Int)
@@ -113,12 +121,21 @@ extension Store {
             var files: [Manifest.File] = []
             for (slice, unordered) in members[shard].enumerated() {
                 let ordered = unordered.sorted { ($0.order, $0.high, $0.low) < ($1.order, $1.high, $1.low) }.map(\.record)
-                var features = [Float]()
-                features.reserveCapacity(ordered.count * width)
-                for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
-                let rows = SliceRows(
-                    keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
-                    data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                let rows: SliceRows
+                if let cells = data.cells {
+                    // Rows keep pre-encoding cells: their bytes do not depend on the schema.
+                    var kept = [UInt64]()
+                    kept.reserveCapacity(ordered.count * cellWidth)
+                    for record in ordered { kept += cells[(record * cellWidth)..<((record + 1) * cellWidth)] }
+                    rows = SliceRows(keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] }, cells: kept, width: cellWidth)
+                } else {
+                    var features = [Float]()
+                    features.reserveCapacity(ordered.count * width)
+                    for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
+                    rows = SliceRows(
+                        keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
+                        data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                }
                 files.append(try store.files.writeRows(rows, shard: shard, slice: slice, generation: 1))
                 for record in ordered {
                     entries.append(RecordEntry(key: keys[record].hex, subjectKey: subjects[record]?.hex, shard: shard, slice: slice))
