@@ -4,7 +4,9 @@
 # and after (U: this build). Prints Markdown tables (the README's placement design note).
 #
 # Usage: BEFORE=/path/to/main/.build/release/unlearn ops/bench/placement.sh [spread|accuracy|all]
-#   env: EPOCHS (MNIST, default 5), ADULT_EPOCHS (default 10), S, R (default 20, 10)
+#   env: SEED (default 1), EPOCHS (MNIST, default 5), ADULT_EPOCHS (default 10), S, R (default 20, 10),
+#        AFTER_ADULT (extra init args for the after run; default "--min-category-count 0", so that
+#        only the placement differs from a binary that predates the forgetting schema)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 which="${1:-all}"
 S="${S:-20}" R="${R:-10}" EPOCHS="${EPOCHS:-5}"
@@ -32,7 +34,7 @@ accuracy() {
     local bin=$1 name=$2 epochs=$3; shift 3
     local test=(); while [[ $1 != "--" ]]; do test+=("$1"); shift; done; shift
     rm -rf "$WORK/$name"
-    "$bin" init --store "$WORK/$name" --shards "$S" --slices "$R" --seed 1 --epochs "$epochs" "$@" > /dev/null
+    "$bin" init --store "$WORK/$name" --shards "$S" --slices "$R" --seed "${SEED:-1}" --epochs "$epochs" "$@" > /dev/null
     "$bin" train --store "$WORK/$name" > /dev/null
     "$bin" eval --store "$WORK/$name" "${test[@]}" --json | json '"%.2f" % (100*d["accuracy_by_aggregation"]["mean"])'
     rm -rf "$WORK/$name"
@@ -55,7 +57,8 @@ if [[ $which == accuracy || $which == all ]]; then
         if [[ $set == mnist ]]; then e=$EPOCHS; t=("${mnist_test[@]}"); i=("${mnist[@]}" --model mlp:128 --batch 16)
         else e=${ADULT_EPOCHS:-10}; t=(--data data/adult/adult.test.zst); i=("${adult[@]}" --model mlp:64 --batch 64); fi
         before=n/a; [[ -n ${BEFORE:-} ]] && before=$(accuracy "$BEFORE" "$set-before" "$e" "${t[@]}" -- "${i[@]}")
-        after=$(accuracy "$U" "$set-after" "$e" "${t[@]}" -- "${i[@]}")
+        extra=(); [[ $set == adult ]] && read -ra extra <<< "${AFTER_ADULT---min-category-count 0}"
+        after=$(accuracy "$U" "$set-after" "$e" "${t[@]}" -- "${i[@]}" "${extra[@]}")
         echo "| $set (e=$e) | $before | $after |"
     done
 fi
