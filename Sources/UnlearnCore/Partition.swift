@@ -10,82 +10,104 @@ public struct Placement: Sendable, Equatable, Hashable {
 
 /// How records are assigned to shards and slices.
 public enum PlacementStrategy: String, Codable, Sendable, CaseIterable {
-    /// Seeded random, balanced: shard sizes and slice sizes differ by at most one.
+    /// Seeded random per record: every shard and slice equally likely.
     case uniform
-    /// Distribution-aware (SISA §VII): records likely to be deleted go to the last slices of as few
-    /// shards as possible, where retraining is cheapest; sizes stay exactly as balanced as uniform.
+    /// Distribution-aware (SISA §VII): records likely to be deleted go to the last slices of the
+    /// first shards, where retraining is cheapest.
     case prior
 }
 
-/// Seeded, balanced partitioning of records into S shards × R slices.
+/// The settings of per-record placement, fixed when the store is created (in `store.json`).
+///
+/// A record's place is a function of the seed, these settings and the record alone (a hash of its id
+/// and, under prior placement, its deletion likelihood), never of which other records exist: a
+/// store built from the same data without X places every other record exactly where it was.
+public struct PlacementRule: Codable, Sendable, Equatable {
+    public var shards: Int
+    public var slices: Int
+    public var seed: UInt64
+    /// Prior placement: how many leading shards hold the hot zone (0 under uniform placement).
+    public var hotShards: Int
+    /// Prior placement: the relative density with which unlikely records fill the hot zone, in
+    /// [0, 1] (sized at creation so that expected slice sizes are equal; 1 under uniform).
+    public var hotFill: Double
+
+    public init(shards: Int, slices: Int, seed: UInt64, hotShards: Int = 0, hotFill: Double = 1) {
+        self.shards = shards
+        self.slices = slices
+        self.seed = seed
+        self.hotShards = hotShards
+        self.hotFill = hotFill
+    }
+
+    /// The hot zone's first slice: the last ⌈R/2⌉ slices are hot.
+    public var hotStart: Int { Partitioner.hotZoneStart(slices: slices) }
+
+    /// Sizes the hot zone for prior placement from the expected number of deletions (the sum of
+    /// the likelihoods): enough leading shards that their hot slices hold them at the average
+    /// slice size, the rest of those slices filled with unlikely records (`hotFill`). Both are
+    /// rounded to 1/64 so that they are settings, not statistics of individual records.
+    public static func prior(shards: Int, slices: Int, seed: UInt64, expectedDeletions mass: Double, records: Int) -> PlacementRule {
+        let hotSlices = slices - Partitioner.hotZoneStart(slices: slices)
+        let perSlice = Double(records) / Double(shards * slices)
+        guard mass > 0, perSlice > 0 else { return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: 0, hotFill: 1) }
+        let hotShards = min(shards, max(1, Int((mass / (perSlice * Double(hotSlices))).rounded(.up))))
+        let fill = max(0, 1 - mass / (perSlice * Double(hotSlices * hotShards)))
+        return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: hotShards, hotFill: (fill * 64).rounded() / 64)
+    }
+}
+
+/// Per-record placement of records into S shards × R slices.
 public enum Partitioner {
-    /// Size of each shard when `count` records are dealt round-robin.
-    public static func shardSizes(count: Int, shards: Int) -> [Int] {
-        (0..<shards).map { count / shards + ($0 < count % shards ? 1 : 0) }
-    }
-
-    /// Slice of the record at `rank` in a shard of `size` rows: R contiguous, near-equal slices.
-    @inline(__always)
-    public static func slice(ofRank rank: Int, shardSize size: Int, slices: Int) -> Int {
-        rank * slices / max(size, 1)
-    }
-
-    /// Uniform placement: a seeded permutation, dealt round-robin to shards, ranks cut into slices.
-    public static func uniform(count: Int, shards: Int, slices: Int, seed: UInt64) -> [Placement] {
-        var rng = SplitMix64(deriving: seed, RandomPurpose.partition.rawValue)
-        let order = [Int32].permutation(count: count, using: &rng)
-        let sizes = shardSizes(count: count, shards: shards)
-        var placements = [Placement](repeating: Placement(shard: 0, slice: 0), count: count)
-        for (position, record) in order.enumerated() {
-            let shard = position % shards, rank = position / shards
-            placements[Int(record)] = Placement(shard: shard, slice: slice(ofRank: rank, shardSize: sizes[shard], slices: slices))
-        }
-        return placements
-    }
-
-    /// Prior-aware placement. Positions are ranked by how cheap a deletion there is: first the
-    /// "hot zone" (the last ⌈R/2⌉ slices) of shard 0 from the last slice down, then shard 1's, …,
-    /// then the remaining positions in the same order. Records sorted by descending likelihood
-    /// (ties broken by a seeded shuffle) take the positions in that order.
-    public static func prior(likelihoods: [Double], shards: Int, slices: Int, seed: UInt64) -> [Placement] {
-        let count = likelihoods.count
-        var rng = SplitMix64(deriving: seed, RandomPurpose.partition.rawValue)
-        let shuffled = [Int32].permutation(count: count, using: &rng)
-        // Stable sort of a seeded shuffle = random tie-breaking among equal likelihoods.
-        let records = shuffled.enumerated()
-            .sorted { a, b in
-                let la = likelihoods[Int(a.element)], lb = likelihoods[Int(b.element)]
-                return la != lb ? la > lb : a.offset < b.offset
-            }
-            .map { Int($0.element) }
-
-        let positions = rankedPositions(count: count, shards: shards, slices: slices)
-        var placements = [Placement](repeating: Placement(shard: 0, slice: 0), count: count)
-        for (record, position) in zip(records, positions) { placements[record] = position }
-        return placements
-    }
-
     /// First slice of the hot zone.
     public static func hotZoneStart(slices: Int) -> Int { slices - (slices + 1) / 2 }
 
-    static func rankedPositions(count: Int, shards: Int, slices: Int) -> [Placement] {
-        let sizes = shardSizes(count: count, shards: shards)
-        // slotsPerSlice[s][j]: how many rows slice j of shard s holds.
-        let slotsPerSlice = sizes.map { size in
-            var slots = [Int](repeating: 0, count: slices)
-            for rank in 0..<size { slots[slice(ofRank: rank, shardSize: size, slices: slices)] += 1 }
-            return slots
-        }
-        let hot = hotZoneStart(slices: slices)
-        var positions: [Placement] = []
-        positions.reserveCapacity(count)
-        for zone in [hot..<slices, 0..<hot] {
-            for shard in 0..<shards {
-                for j in zone.reversed() {
-                    positions += repeatElement(Placement(shard: shard, slice: j), count: slotsPerSlice[shard][j])
-                }
-            }
-        }
-        return positions
+    /// The seeded draw behind a record's place: a stream that depends only on the seed and the
+    /// record's 128-bit id hash. Its first value also orders rows within a slice.
+    public static func draws(seed: UInt64, record: (high: UInt64, low: UInt64)) -> SplitMix64 {
+        SplitMix64(deriving: seed, RandomPurpose.partition.rawValue, record.high, record.low)
     }
+
+    /// Where a record goes. Uniform (`likelihood == nil` or no hot shards): shard ⌊u₁·S⌋ and slice
+    /// ⌊u₂·R⌋ from independent draws. Prior: the record is hot with probability equal to its
+    /// likelihood (draw u₃); a hot record goes to a uniformly drawn hot slice of the first
+    /// `hotShards` shards, any other record to a cell drawn with weight 1, or `hotFill` for those
+    /// hot slices.
+    public static func place(record: (high: UInt64, low: UInt64), likelihood: Double?, rule: PlacementRule) -> Placement {
+        var rng = draws(seed: rule.seed, record: record)
+        _ = rng.next()  // the ordering draw
+        let u1 = unit(rng.next()), u2 = unit(rng.next()), u3 = unit(rng.next())
+        let S = rule.shards, R = rule.slices
+        guard let likelihood, rule.hotShards > 0 else {
+            return Placement(shard: min(S - 1, Int(u1 * Double(S))), slice: min(R - 1, Int(u2 * Double(R))))
+        }
+        let hot = rule.hotStart, hotSlices = R - hot, K = min(rule.hotShards, S)
+        if u3 < likelihood {
+            return Placement(shard: min(K - 1, Int(u1 * Double(K))), slice: hot + min(hotSlices - 1, Int(u2 * Double(hotSlices))))
+        }
+        // Cold record: the first K shards weigh (R - H) + H·fill each, the others R.
+        let fill = rule.hotFill, leading = Double(R - hotSlices) + Double(hotSlices) * fill
+        let total = Double(K) * leading + Double((S - K) * R)
+        guard total > 0 else { return Placement(shard: min(S - 1, Int(u1 * Double(S))), slice: min(R - 1, Int(u2 * Double(R)))) }
+        let t = u1 * total
+        if t < Double(K) * leading {
+            let shard = min(K - 1, Int(t / leading))
+            let r = t - Double(shard) * leading
+            if r < Double(R - hotSlices) || fill <= 0 { return Placement(shard: shard, slice: min(hot - 1, max(0, Int(r)))) }
+            return Placement(shard: shard, slice: hot + min(hotSlices - 1, Int((r - Double(R - hotSlices)) / fill)))
+        }
+        let rest = Int(u2 * Double((S - K) * R))
+        return Placement(shard: min(S - 1, K + rest / R), slice: rest % R)
+    }
+
+    /// A record's position within its slice: rows are sorted by this key (then by id hash), so
+    /// a slice's order depends only on its members, and deletion preserves it.
+    public static func orderKey(record: (high: UInt64, low: UInt64), seed: UInt64) -> UInt64 {
+        var rng = draws(seed: seed, record: record)
+        return rng.next()
+    }
+
+    /// [0, 1) with 53 random bits.
+    @inline(__always)
+    static func unit(_ bits: UInt64) -> Double { Double(bits >> 11) * (1.0 / 9_007_199_254_740_992.0) }
 }

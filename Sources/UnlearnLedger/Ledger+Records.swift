@@ -117,3 +117,10 @@ extension Ledger {
             .map(RecordEntry.init(row:))
     }
 }
+
+extension Ledger {
+    /// The keys of every record in `state`, sorted.
+    public func recordKeys(state: RecordState) throws -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT key FROM record WHERE state = ? ORDER BY key", arguments: [state.rawValue]) }
+    }
+}

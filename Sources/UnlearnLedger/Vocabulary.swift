@@ -58,6 +58,8 @@ public enum VersionKind: String, Sendable, Hashable, Codable, CaseIterable {
     case imported = "import"
     case train
     case retrain
+    /// A retrain whose deletions changed the schema (or `unlearn rebuild`): every shard from slice 0.
+    case rebuild
 }
 
 extension AuditEventKind {

@@ -39,7 +39,7 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     guard let loaded = c.model.current else { throw APIError(.serviceUnavailable, "not_ready", "no trained model is loaded yet") }
     let features: [Float]
     do {
-        features = try Importer.encodeRecords(c.store.schema, rows)
+        features = try Importer.encodeRecords(loaded.schema, rows)
     } catch let error as RecordEncodingError {
         // Well-formed JSON that does not fit this store's schema.
         throw APIError(.unprocessableContent, "row_mismatch", "rows[\(error.row)]" + (error.field.map { ".\($0)" } ?? "") + ": " + error.message)
@@ -57,7 +57,7 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
         ensemble = Ensemble(shape: ensemble.shape, parameters: kept)
     }
     let result = ensemble.predict(features, rows: rows.count, using: c.store.config.aggregation)
-    let classes = c.store.schema.classes
+    let classes = loaded.schema.classes
     let k = classes.count
     let response = PredictBody(
         modelVersion: loaded.version, classes: classes, labels: result.labels.map { classes[Int($0)] },

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import UnlearnCore
+import UnlearnData
 import UnlearnLedger
 import UnlearnStore
 
@@ -13,6 +14,8 @@ final class ModelHolder: Sendable {
     struct Loaded: Sendable {
         var version: Int
         var ensemble: Ensemble
+        /// The schema the ensemble's inputs are encoded with (a rebuild changes it).
+        var schema: FeatureSchema
     }
 
     private let state = Mutex<Loaded?>(nil)
@@ -37,7 +40,7 @@ final class ModelHolder: Sendable {
             state.withLock { current in
                 // Another refresh may have loaded a newer one meanwhile.
                 if let current, current.version >= version { return }
-                current = Loaded(version: version, ensemble: ensemble)
+                current = Loaded(version: version, ensemble: ensemble, schema: store.schema)
             }
             logger.info("model loaded", metadata: ["model.version": "\(version)"])
             return version

@@ -9,17 +9,29 @@ import UnlearnData
 /// rename, so a live file is never replaced in place.
 public struct ShardFiles: Sendable {
     public let layout: StoreLayout
-    let config: StoreConfig
+    let box: ConfigBox
+    let keyer: Keyer
+    var config: StoreConfig { box.config }
 
-    init(layout: StoreLayout, config: StoreConfig) {
+    init(layout: StoreLayout, config: ConfigBox, keyer: Keyer) {
         self.layout = layout
-        self.config = config
+        self.box = config
+        self.keyer = keyer
     }
 
     // MARK: - Rows
 
     func readRows(_ file: Manifest.File) throws -> SliceRows {
         try decodeRows(AtomicFile.read(layout.path(file.path)), file: file)
+    }
+
+    /// A row file's labels and features as training reads them: rows that keep pre-encoding
+    /// cells are encoded through the store's schema here.
+    func readSlice(_ file: Manifest.File) throws -> SliceData {
+        let rows = try readRows(file)
+        guard rows.hasCells else { return rows.data }
+        let (labels, features) = try config.schema.encode(cells: rows.cells, keyer: keyer)
+        return SliceData(labels: labels, features: features)
     }
 
     /// Decodes a row file, with the advice that fits a damaged one (it cannot be rebuilt).

@@ -14,7 +14,9 @@ import UnlearnData
 /// row and checkpoint file is read and written through ``ShardFiles``.
 public final class Store: Sendable {
     public let layout: StoreLayout
-    public let config: StoreConfig
+    let box: ConfigBox
+    /// `store.json`; replaced when a rebuild publishes a refitted schema.
+    public var config: StoreConfig { box.config }
     public let ledger: Ledger
     let files: ShardFiles
     let publisher: Publisher
@@ -23,11 +25,11 @@ public final class Store: Sendable {
 
     init(layout: StoreLayout, config: StoreConfig, ledger: Ledger, keyer: Keyer, logger: Logger) {
         self.layout = layout
-        self.config = config
+        self.box = ConfigBox(config)
         self.ledger = ledger
         self.keyer = keyer
         self.logger = logger
-        self.files = ShardFiles(layout: layout, config: config)
+        self.files = ShardFiles(layout: layout, config: box, keyer: keyer)
         self.publisher = Publisher(ledger: ledger, files: files, logger: logger)
     }
 
@@ -41,10 +43,24 @@ public final class Store: Sendable {
         let layout = StoreLayout(root: root)
         guard FileManager.default.fileExists(atPath: layout.configPath) else { throw UnlearnError.noStore(layout.root) }
         let secret = try StoreSeal.secret(fromKeyFile: AtomicFile.read(layout.secretPath), path: layout.secretPath)
-        let config = try StoreConfig.load(layout, secret: secret)
         let ledger = readOnly ? try Ledger(readingOnly: layout.ledgerPath) : try Ledger(path: layout.ledgerPath, pageCache: pageCache)
         try StoreHead.check(layout, ledger: ledger)
+        // Settled in memory only: the file is rewritten under the store lock (recovery).
+        let config = try loadConfig(layout, secret: secret, ledger: ledger, rewrite: false)
         return Store(layout: layout, config: config, ledger: ledger, keyer: Keyer(secret: secret), logger: logger)
+    }
+
+    /// Reads `store.json` and settles an unfinished rebuild (see ``StoreConfig/settled(latest:)``).
+    static func loadConfig(_ layout: StoreLayout, secret: [UInt8], ledger: Ledger, rewrite: Bool) throws -> StoreConfig {
+        let stored = try StoreConfig.load(layout, secret: secret)
+        let (config, changed) = stored.settled(latest: try ledger.latestVersionNumber() ?? 0)
+        if changed && rewrite { try config.save(layout, secret: secret) }
+        return config
+    }
+
+    /// Re-reads `store.json`: another process (or this one) may have published a rebuild.
+    func reloadConfig() throws {
+        box.replace(try Self.loadConfig(layout, secret: try readSecret(), ledger: ledger, rewrite: false))
     }
 
     /// The latest published version and its manifest.

@@ -28,17 +28,9 @@ struct DeleteCommand: ParsableCommand {
             let store = try location.open()
             let targets = try readTargets()
             if dryRun {
-                let plan = try store.estimate(adding: targets)
+                let (plan, change) = try store.estimateWithSchema(adding: targets)
                 if json { return try printJSON(plan) }
-                print("dry run: nothing written. The next retrain (all pending requests plus this one) would:")
-                for work in plan.shards {
-                    print("  shard \(work.shard): remove \(work.records) record(s), rewrite slices \(work.rewrittenSlices), retrain slices \(work.firstSlice)…\(store.config.slices - 1): \(work.samplePasses) sample-passes")
-                }
-                let ratio = Double(plan.monolithicSamplePasses) / Double(max(plan.samplePasses, 1))
-                let comparison = plan.samplePasses == 0 ? "no training at all: the store is not trained yet"
-                    : ratio >= 1.05 ? String(format: "%.1f× less work", ratio)
-                    : ratio > 0.95 ? "about the same work" : String(format: "%.1f× more work", 1 / ratio)
-                print("  total \(plan.samplePasses) sample-passes vs \(plan.monolithicSamplePasses) for a monolithic retrain (\(comparison))")
+                printDryRun(plan, change: change, slices: store.config.slices, what: "all pending requests plus this one")
                 return
             }
             let receipts = try store.requestDeletion(targets, requestedBy: requestedBy, reason: reason)

@@ -20,6 +20,8 @@ struct ImportOptions: ParsableArguments {
     @Option(help: "Comma-separated values that mean 'missing' besides the empty field (default: ?,NA,N/A,null,NULL).") var missing: String?
     @Flag(help: "CSV numbers use a decimal comma (3,14); fields are then separated by ';' or tabs.") var decimalComma = false
     @Flag(help: "Accept a label column that looks continuous or has more than 100 classes.") var classification = false
+    @Option(help: "CSV: a category (or class) needs this many live records for its own input (or output); rarer ones share 'other', so the schema names no individual. Numeric scaling then comes from quantised statistics. 0 keeps the older encoding fitted on every row.")
+    var minCategoryCount: Int = 10
     @Option(help: "CSV header: auto, yes or no.") var header: String = "auto"
     @Option(help: "CSV delimiter: tab, comma, semicolon, pipe, '\\t' or one character (default: detected from the first lines).") var delimiter: String?
     @Option(help: "LibSVM: the largest feature index accepted (a guard against typos that would need a huge dense matrix).")
@@ -38,11 +40,13 @@ struct ImportOptions: ParsableArguments {
         case "no", "absent": mode = .absent
         default: throw UnlearnError(.usage, "--header must be auto, yes or no")
         }
+        guard minCategoryCount >= 0 else { throw UnlearnError(.usage, "--min-category-count must be 0 or more") }
         return CSVOptions(
             header: mode, delimiter: try delimiter.map(parseDelimiter) ?? UInt8(ascii: ","), label: label, id: id, subject: subject, prior: prior,
             priorLikely: commaList(priorLikely), categorical: commaList(categorical),
             missing: missing.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? CSVOptions.defaultMissing,
-            decimalComma: decimalComma, drop: commaList(drop), classification: classification, detectDelimiter: delimiter == nil)
+            decimalComma: decimalComma, drop: commaList(drop), classification: classification, detectDelimiter: delimiter == nil,
+            minCategoryCount: minCategoryCount == 0 ? nil : minCategoryCount)
     }
 }
 

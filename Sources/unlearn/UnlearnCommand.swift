@@ -11,7 +11,7 @@ struct UnlearnCommand: AsyncParsableCommand {
         discussion: "Set UNLEARN_LOG_LEVEL (trace…critical, default warning) for logs on stderr; record ids never appear in them.",
         subcommands: [
             InitCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, StatusCommand.self,
-            DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self, DoctorCommand.self,
+            DeleteCommand.self, RetrainCommand.self, RebuildCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self, DoctorCommand.self,
             ReceiptCommand.self, ServeCommand.self, TokenCommand.self, CallbacksCommand.self, BenchCommand.self,
         ])
 }

@@ -1,56 +1,86 @@
 import Testing
 import UnlearnCore
 
-/// Invariants of both placement strategies over many seeds and shapes.
+/// Invariants of per-record placement over many seeds and shapes.
 struct PartitionTests {
-    static func checkBalanced(_ placements: [Placement], shards: Int, slices: Int) {
-        var shardSizes = [Int](repeating: 0, count: shards)
-        var sliceSizes = [[Int]](repeating: [Int](repeating: 0, count: slices), count: shards)
+    /// Stand-ins for keyed ids: 128 well-mixed bits per record.
+    static func records(_ count: Int, seed: UInt64) -> [(high: UInt64, low: UInt64)] {
+        var rng = SplitMix64(deriving: seed, 77)
+        return (0..<count).map { _ in (rng.next(), rng.next()) }
+    }
+
+    static func sizes(_ placements: [Placement], shards: Int, slices: Int) -> [[Int]] {
+        var sizes = [[Int]](repeating: [Int](repeating: 0, count: slices), count: shards)
         for p in placements {
             #expect((0..<shards).contains(p.shard) && (0..<slices).contains(p.slice))
-            shardSizes[p.shard] += 1
-            sliceSizes[p.shard][p.slice] += 1
+            sizes[p.shard][p.slice] += 1
         }
-        // Every record lands exactly once (placements has one entry per record), sizes balanced.
-        #expect(shardSizes.reduce(0, +) == placements.count)
-        #expect(shardSizes.max()! - shardSizes.min()! <= 1)
-        for s in 0..<shards { #expect(sliceSizes[s].max()! - sliceSizes[s].min()! <= 1) }
+        return sizes
     }
 
     @Test(arguments: 0..<25)
-    func uniformPlacementIsBalancedAndSeeded(seed: Int) {
+    func uniformPlacementIsPerRecordSeededAndBalancedInExpectation(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed))
-        let count = 1 + rng.below(500), shards = 1 + rng.below(12), slices = 1 + rng.below(8)
-        let placements = Partitioner.uniform(count: count, shards: shards, slices: slices, seed: UInt64(seed))
-        #expect(placements.count == count)
-        Self.checkBalanced(placements, shards: shards, slices: slices)
-        #expect(placements == Partitioner.uniform(count: count, shards: shards, slices: slices, seed: UInt64(seed)))
-        if count > 50 && shards > 1 {
-            #expect(placements != Partitioner.uniform(count: count, shards: shards, slices: slices, seed: UInt64(seed) + 1000))
+        let count = 2000 + rng.below(4000), shards = 1 + rng.below(12), slices = 1 + rng.below(8)
+        let rule = PlacementRule(shards: shards, slices: slices, seed: UInt64(seed))
+        let records = Self.records(count, seed: UInt64(seed))
+        let placements = records.map { Partitioner.place(record: $0, likelihood: nil, rule: rule) }
+        // A record's place depends on nothing but itself: placing a random subset gives the same places.
+        let subset = records.indices.filter { $0 % 3 != 1 }
+        #expect(subset.map { Partitioner.place(record: records[$0], likelihood: nil, rule: rule) } == subset.map { placements[$0] })
+        // Each cell's size is Binomial(n, 1/(S·R)): within 5 standard deviations of its mean.
+        let cells = Double(shards * slices), mean = Double(count) / cells
+        let sd = (Double(count) * (1 / cells) * (1 - 1 / cells)).squareRoot()
+        for size in Self.sizes(placements, shards: shards, slices: slices).joined() {
+            #expect(abs(Double(size) - mean) <= 5 * sd + 1, "cell of \(size) rows, expected \(mean) ± \(sd)")
+        }
+        var other = rule
+        other.seed += 1000
+        if shards * slices > 1 {
+            #expect(placements != records.map { Partitioner.place(record: $0, likelihood: nil, rule: other) }, "the seed matters")
         }
     }
 
     @Test(arguments: 0..<25)
-    func priorPlacementConcentratesLikelyRecordsInLastSlices(seed: Int) {
+    func priorPlacementSendsLikelyRecordsToTheFirstShardsHotSlices(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed) + 99)
-        let count = 200 + rng.below(800), shards = 2 + rng.below(10), slices = 2 + rng.below(8)
-        let hotStart = Partitioner.hotZoneStart(slices: slices)
-        // Hot-zone capacity of the smallest shard bounds how many likely records fit per shard.
-        let smallest = count / shards
-        let hotPerShard = (0..<smallest).filter { Partitioner.slice(ofRank: $0, shardSize: smallest, slices: slices) >= hotStart }.count
-        let likelyCount = 1 + rng.below(max(1, hotPerShard * shards / 2))
-        var likelihood = [Double](repeating: 0.01, count: count)
-        for i in (0..<count).shuffled(using: &rng).prefix(likelyCount) { likelihood[i] = 0.9 }
+        let count = 3000 + rng.below(3000), shards = 2 + rng.below(10), slices = 2 + rng.below(8)
+        let likelyShare = 0.02 + Double(rng.below(20)) / 100
+        var likelihood = [Double](repeating: 0.0, count: count)
+        for i in 0..<count where rng.unitFloat() < Float(likelyShare) { likelihood[i] = 1 }
+        let rule = PlacementRule.prior(shards: shards, slices: slices, seed: UInt64(seed), expectedDeletions: likelihood.reduce(0, +), records: count)
+        let records = Self.records(count, seed: UInt64(seed))
+        let placements = zip(records, likelihood).map { Partitioner.place(record: $0, likelihood: $1, rule: rule) }
 
-        let placements = Partitioner.prior(likelihoods: likelihood, shards: shards, slices: slices, seed: UInt64(seed))
-        Self.checkBalanced(placements, shards: shards, slices: slices)
         let likely = placements.indices.filter { likelihood[$0] > 0.5 }.map { placements[$0] }
-        #expect(likely.allSatisfy { $0.slice >= hotStart }, "likely records sit in the last slices")
-        let shardsUsed = Set(likely.map(\.shard)).count
-        #expect(shardsUsed <= (likelyCount + hotPerShard - 1) / hotPerShard + 1, "likely records use as few shards as the hot zones allow")
-        // Against uniform placement, the expected retraining cost of deleting the likely records is lower.
-        let uniform = Partitioner.uniform(count: count, shards: shards, slices: slices, seed: UInt64(seed))
-        let uniformLikely = placements.indices.filter { likelihood[$0] > 0.5 }.map { uniform[$0] }
-        #expect(Set(uniformLikely.map(\.shard)).count >= shardsUsed)
+        #expect(likely.allSatisfy { $0.slice >= rule.hotStart && $0.shard < rule.hotShards }, "likely records sit in the hot slices of the first shards")
+        // As few shards as the hot zones allow at the average slice size, plus one for rounding.
+        let perShardHot = Double(count) / Double(shards * slices) * Double(slices - rule.hotStart)
+        #expect(rule.hotShards <= Int((Double(likely.count) / perShardHot).rounded(.up)) + 1)
+        // The hot zone is sized so that cells stay near the average: no cell beyond 1.6× or below 0.4× its mean.
+        let mean = Double(count) / Double(shards * slices)
+        if mean >= 40 {
+            for size in Self.sizes(placements, shards: shards, slices: slices).joined() {
+                #expect(Double(size) < 1.6 * mean && Double(size) > 0.4 * mean, "cell of \(size) rows, average \(mean)")
+            }
+        }
+        // Against uniform placement, deleting the likely records touches no more shards and
+        // retrains fewer slices in expectation.
+        let uniform = PlacementRule(shards: shards, slices: slices, seed: UInt64(seed))
+        let uniformLikely = placements.indices.filter { likelihood[$0] > 0.5 }.map { Partitioner.place(record: records[$0], likelihood: nil, rule: uniform) }
+        #expect(Set(uniformLikely.map(\.shard)).count >= Set(likely.map(\.shard)).count)
+        let slicesRetrained = { (ps: [Placement]) in ps.reduce(0) { $0 + slices - $1.slice } }
+        #expect(slicesRetrained(likely) <= slicesRetrained(uniformLikely))
+    }
+
+    @Test
+    func fractionalLikelihoodsAreDrawnPerRecord() {
+        let rule = PlacementRule.prior(shards: 10, slices: 4, seed: 3, expectedDeletions: 200, records: 4000)
+        let records = Self.records(4000, seed: 3)
+        let hot = records.map { Partitioner.place(record: $0, likelihood: 0.05, rule: rule) }
+            .filter { $0.shard < rule.hotShards && $0.slice >= rule.hotStart }.count
+        // Hot with probability 0.05 plus cold records filling the rest of the hot cells.
+        let expected = 4000 * 0.05 + 4000 * 0.95 * Double(rule.hotShards * 2) * rule.hotFill / (Double(rule.hotShards) * (2 + 2 * rule.hotFill) + Double((10 - rule.hotShards) * 4))
+        #expect(abs(Double(hot) - expected) < 5 * expected.squareRoot() + 5)
     }
 }

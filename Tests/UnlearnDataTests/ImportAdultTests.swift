@@ -25,7 +25,7 @@ struct ImportAdultTests {
         #expect(schema.featureCount == schema.encoders.reduce(0) { $0 + $1.width })
         // '?' is a missing value, not a category.
         for encoder in schema.encoders {
-            if case .categorical(_, _, let vocabulary) = encoder {
+            if case .categorical(_, _, let vocabulary, _) = encoder {
                 #expect(!vocabulary.contains("?"))
                 #expect(vocabulary == vocabulary.sorted())
             }

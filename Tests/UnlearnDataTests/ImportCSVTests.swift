@@ -23,7 +23,7 @@ import UnlearnData
         #expect(schema.roles?.names == ["age", "color", "score", "label"])
         guard schema.encoders.count == 3,
               case .numeric(0, "age", let ageMean, let ageStd) = schema.encoders[0],
-              case .categorical(1, "color", let vocabulary) = schema.encoders[1],
+              case .categorical(1, "color", let vocabulary, _) = schema.encoders[1],
               case .numeric(2, "score", let scoreMean, _) = schema.encoders[2] else {
             Issue.record("unexpected encoders \(schema.encoders)")
             return
@@ -88,7 +88,7 @@ import UnlearnData
             """#
         let (schema, data, _) = try ImportFixture.fitCSV(text, CSVOptions(label: "label", id: "id"))
         #expect(data.ids == ["r1", "r2", "r3", "r4"])
-        guard case .categorical(1, "city", let vocabulary) = schema.encoders.first else {
+        guard case .categorical(1, "city", let vocabulary, _) = schema.encoders.first else {
             Issue.record("city should be categorical: \(schema.encoders)")
             return
         }
@@ -135,7 +135,7 @@ import UnlearnData
         let text = "n,k,label\n1,a,x\n?,?,y\n3,,x\n,b,y\n5,a,x\n"
         let (schema, data, _) = try ImportFixture.fitCSV(text, CSVOptions(header: .present, label: "label"))
         guard case .numeric(0, "n", let mean, let std) = schema.encoders[0],
-              case .categorical(1, "k", let vocabulary) = schema.encoders[1] else {
+              case .categorical(1, "k", let vocabulary, _) = schema.encoders[1] else {
             Issue.record("unexpected encoders \(schema.encoders)")
             return
         }
@@ -214,7 +214,7 @@ import UnlearnData
     @Test func otherDelimitersAndTabTrimming() throws {
         let (schema, data, _) = try ImportFixture.fitCSV("x;c;label\n 1 ;\tu\t;a\n2;v;b\n", CSVOptions(delimiter: UInt8(ascii: ";"), label: "label"))
         #expect(schema.encoders.map(\.name) == ["x", "c"])
-        guard case .categorical(_, _, let vocabulary) = schema.encoders[1] else { Issue.record("c is categorical"); return }
+        guard case .categorical(_, _, let vocabulary, _) = schema.encoders[1] else { Issue.record("c is categorical"); return }
         #expect(vocabulary == ["u", "v"])
         #expect(data.features[0] == -1)  // x = 1 of {1, 2}: mean 1.5, std 0.5
         // Tab-separated: an empty field between two tabs stays a field.

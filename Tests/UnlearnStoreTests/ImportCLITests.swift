@@ -124,7 +124,9 @@ struct ImportCLITests {
         // The schema is shown again.
         let schema = try CLI.run(["status", "--store", store, "--schema"])
         #expect(schema.stdout.hasPrefix("read as: delimiter comma (detected; set it with --delimiter), header row"))
-        #expect(schema.stdout.contains("workclass       feature  categorical           6     6.3%         6"))
+        // Categories with at least 10 records (the default --min-category-count), one "other"
+        // input more; missing counts are per-record facts and are not kept.
+        #expect(schema.stdout.contains("workclass       feature  categorical           6        -         7"))
     }
 
     @Test func initHasDefaultsAndMessagesSayWhatHappened() throws {
@@ -133,8 +135,12 @@ struct ImportCLITests {
         let store = directory + "/store"
         let created = try CLI.run(["init", "--store", store, "--data", train.path, "--format", "csv", "--id", "0", "--subject", "1"])
         #expect(created.status == 0, "\(created.stderr)")
-        #expect(created.stdout.hasPrefix("created store '\(store)': 300 records, 78 features, 2 classes, 10 shards × 5 slices (uniform placement)\n"))
+        #expect(created.stdout.hasPrefix("created store '\(store)': 300 records, 51 features, 2 classes, 10 shards × 5 slices (uniform placement)\n"))
         #expect(created.stdout.contains("0       id       text                  -        -         0"))
+        // --min-category-count 0: the older encoding, every value seen and the missing shares.
+        let full = try CLI.run(["init", "--store", directory + "/full", "--data", train.path, "--format", "csv", "--id", "0", "--subject", "1", "--min-category-count", "0"])
+        #expect(full.stdout.hasPrefix("created store '\(directory)/full': 300 records, 78 features, 2 classes"), "\(full.stderr)")
+        #expect(full.stdout.contains("3       feature  categorical           6     5.3%         6"), "\(full.stdout)")
         let status = try CLI.run(["status", "--store", store, "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
         #expect(object["model"] as? String == "mlp:64" && object["epochs"] as? Int == 10 && object["seed"] as? Int == 1)

@@ -56,6 +56,13 @@ public struct Keyer: Sendable {
     public func record(_ id: String) -> RecordKey { key("record\u{0}" + id) }
     public func subject(_ id: String) -> RecordKey { key("subject\u{0}" + id) }
 
+    /// A categorical value's (or label's) keyed hash, as row files keep it: 64 bits, never 0
+    /// (0 marks a missing value). Keyed per column, so equal texts in two columns differ.
+    public func value(column: Int, _ text: String) -> UInt64 {
+        let key = key("value\u{0}\(column)\u{0}" + text)
+        return key.high == 0 ? 1 : key.high
+    }
+
     private func key(_ text: String) -> RecordKey {
         RecordKey(bytes: Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: secret))))
     }

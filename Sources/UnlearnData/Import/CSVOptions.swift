@@ -50,6 +50,10 @@ public struct CSVOptions: Codable, Sendable, Equatable {
     /// Detect the delimiter (comma, tab, semicolon or pipe) from the first lines; `delimiter` is
     /// the fallback. A fitted schema stores the delimiter that was chosen.
     public var detectDelimiter: Bool
+    /// `init --min-category-count K`: a category or class needs K live records for its own
+    /// input or output; rarer ones share "other" (see ``FeatureSchema/minCategoryCount``). Nil
+    /// keeps the older encoding fitted on every row (exact mean and std, full vocabulary).
+    public var minCategoryCount: Int?
 
     /// The missing-value markers used when none are given: `?`, `NA`, `N/A`, `null`, `NULL`.
     public static let defaultMissing = ["?", "NA", "N/A", "null", "NULL"]
@@ -71,7 +75,8 @@ public struct CSVOptions: Codable, Sendable, Equatable {
         decimalComma: Bool = false,
         drop: [String] = [],
         classification: Bool = false,
-        detectDelimiter: Bool = false
+        detectDelimiter: Bool = false,
+        minCategoryCount: Int? = nil
     ) {
         self.header = header
         self.delimiter = delimiter
@@ -87,11 +92,12 @@ public struct CSVOptions: Codable, Sendable, Equatable {
         self.drop = drop
         self.classification = classification
         self.detectDelimiter = detectDelimiter
+        self.minCategoryCount = minCategoryCount
     }
 
     private enum CodingKeys: String, CodingKey {
         case header, delimiter, label, id, subject, prior, priorLikely, categorical, commentPrefixes
-        case missing, decimalComma, drop, classification, detectDelimiter
+        case missing, decimalComma, drop, classification, detectDelimiter, minCategoryCount
     }
 
     /// Decodes options stored before the newer fields existed with those fields' old behaviour
@@ -112,6 +118,7 @@ public struct CSVOptions: Codable, Sendable, Equatable {
         drop = try c.decodeIfPresent([String].self, forKey: .drop) ?? []
         classification = try c.decodeIfPresent(Bool.self, forKey: .classification) ?? false
         detectDelimiter = try c.decodeIfPresent(Bool.self, forKey: .detectDelimiter) ?? false
+        minCategoryCount = try c.decodeIfPresent(Int.self, forKey: .minCategoryCount)
     }
 }
 

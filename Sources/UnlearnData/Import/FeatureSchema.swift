@@ -20,6 +20,19 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
     /// CSV: every column's role, type, categories and missing count, in column order. Nil for idx
     /// and libsvm, and for stores created before it was recorded.
     public var columns: [ColumnSummary]?
+    /// CSV: the least number of live records that must carry a category (or class) for it to
+    /// have its own input (or output); rarer ones share "other". When set, the schema is a
+    /// function of the live records (see ``SchemaStats``) and row files keep pre-encoding cells.
+    /// Nil in stores created before it existed (and for idx and libsvm).
+    public var minCategoryCount: Int?
+
+    /// The class that rare labels share, when any live record has one.
+    public static let otherClass = "(other)"
+
+    /// The position of ``otherClass`` in `classes`, if the schema has it.
+    public var otherClassIndex: Int? {
+        minCategoryCount == nil ? nil : classes.lastIndex(of: Self.otherClass)
+    }
 
     public init(
         format: DataFormat,
@@ -29,7 +42,8 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
         classes: [String],
         featureCount: Int,
         roles: CSVColumnRoles? = nil,
-        columns: [ColumnSummary]? = nil
+        columns: [ColumnSummary]? = nil,
+        minCategoryCount: Int? = nil
     ) {
         self.format = format
         self.csv = csv
@@ -39,6 +53,7 @@ public struct FeatureSchema: Codable, Sendable, Equatable {
         self.featureCount = featureCount
         self.roles = roles
         self.columns = columns
+        self.minCategoryCount = minCategoryCount
     }
 }
 

@@ -14,6 +14,9 @@ public struct ImportedData: Sendable {
     public var count: Int
     /// What a person should know about how the file was read (e.g. columns ignored by name).
     public var notes: [String]
+    /// Pre-encoding cells (``RawCells``), (count, encoders + 1) row-major: CSV training data of a
+    /// schema with a minimum category count, which row files keep instead of `features`.
+    public var cells: [UInt64]?
     /// The sha256 of the input as read (before decompression), when the importer computed it.
     public var sourceSHA256: String?
 

@@ -8,24 +8,34 @@ extension Importer {
         let mean: Double
         let std: Double
         let column: Int
+        /// The encoder's position: its cell in a row of pre-encoding cells.
+        let cell: Int
     }
 
     /// One one-hot block: where it is read and written, and the last category seen there.
     private struct CategoricalSlot {
         let field: Int
         let offset: Int
+        /// The "other" input's position in the block, when the column has one.
+        let other: Int?
+        let cell: Int
+        let column: Int
         var last: CSVField?
         var lastIndex: Int?
+        var lastHash: UInt64 = 0
     }
 
     /// Encodes a CSV file through a schema: the second pass of `fit`, the only pass of `apply`.
     ///
     /// The first data row decides whether the label column is present: rows have either
     /// `columnCount` fields, or (when `requireLabels` is false) one fewer, without the label.
-    /// - Parameter rows: the exact number of data rows when known, to size the feature matrix.
+    /// - Parameters:
+    ///   - rows: the exact number of data rows when known, to size the feature matrix.
+    ///   - keyer: when given, the records come back as pre-encoding cells (``RawCells``) keyed
+    ///     with it, and no feature matrix is built.
     static func encodeCSV(
         _ schema: FeatureSchema, _ buffer: UnsafeBufferPointer<UInt8>, path: String,
-        requireLabels: Bool, header knownHeader: CSVHeader? = nil, rows: Int? = nil
+        requireLabels: Bool, header knownHeader: CSVHeader? = nil, rows: Int? = nil, cellsWith keyer: Keyer? = nil
     ) throws -> ImportedData {
         guard var options = schema.csv, let roles = schema.roles else {
             throw ImportError(.badOptions, file: path, message: "the stored schema has no CSV options",
@@ -71,22 +81,26 @@ extension Importer {
         var categorical: [CategoricalSlot] = []
         var lookups: [[String: Int]] = []  // per categorical slot: category -> position in the block
         var offset = 0
-        for encoder in schema.encoders {
+        for (e, encoder) in schema.encoders.enumerated() {
             switch encoder {
             case .numeric(let column, _, let mean, let std):
-                numeric.append(NumericSlot(field: field(column), offset: offset, mean: mean, std: std, column: column))
-            case .categorical(let column, _, let vocabulary):
+                numeric.append(NumericSlot(field: field(column), offset: offset, mean: mean, std: std, column: column, cell: e))
+            case .categorical(let column, _, let vocabulary, _):
                 lookups.append(Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) }))
-                categorical.append(CategoricalSlot(field: field(column), offset: offset))
+                categorical.append(CategoricalSlot(field: field(column), offset: offset, other: encoder.categorySlot(nil), cell: e, column: column))
             }
             offset += encoder.width
         }
-        let width = schema.featureCount
+        let width = keyer == nil ? schema.featureCount : 0
+        let cellWidth = keyer == nil ? 0 : RawCells.width(schema)
         let classIndex = Dictionary(uniqueKeysWithValues: schema.classes.enumerated().map { ($0.element, Int32($0.offset)) })
         let likely = Set(options.priorLikely)
+        let otherClass = schema.otherClassIndex.map(Int32.init)
 
         let capacity = rows ?? lineCount(buffer)
         var features = [Float](repeating: 0, count: capacity * width)
+        var cells = [UInt64](repeating: 0, count: capacity * cellWidth)
+        var lastLabelHash: UInt64 = 0
         var ids: [String] = []
         ids.reserveCapacity(capacity)
         var idLines: [String: Int] = [:]
@@ -99,18 +113,23 @@ extension Importer {
         var count = 0
 
         try features.withUnsafeMutableBufferPointer { out in
+          try cells.withUnsafeMutableBufferPointer { cellsOut in
             while true {
                 let fields = reader.fields
                 guard fields.count == fieldCount else {
                     throw fieldCountError(path, line: line, expected: "\(fieldCount)", found: fields.count, header: header)
                 }
-                let row = out.baseAddress! + count * width
+                // Exactly one of the two is written: encoded features, or cells when keyed.
+                let row = keyer == nil ? out.baseAddress! + count * width : nil
+                let cellRow = keyer == nil ? nil : cellsOut.baseAddress! + count * cellWidth
                 let view = reader.bytes
                 for slot in numeric {
                     let (kind, value) = view.number(fields[slot.field])
                     switch kind {
-                    case .number: row[slot.offset] = Float((value - slot.mean) / slot.std)
-                    case .missing: break  // 0 is the training mean
+                    case .number:
+                        if let cellRow { cellRow[slot.cell] = value.bitPattern } else { row![slot.offset] = Float((value - slot.mean) / slot.std) }
+                    case .missing:  // 0 is the training mean
+                        if let cellRow { cellRow[slot.cell] = RawCells.missingNumber }
                     case .text:
                         throw ImportError(.notNumeric, file: path, line: line, column: names[slot.column],
                                           message: "'\(reader.string(fields[slot.field]))' is not a number, but the column is numeric",
@@ -128,27 +147,36 @@ extension Importer {
                         index = categorical[k].lastIndex
                     } else {
                         // A missing value, like an unseen category, encodes as all zeros.
-                        index = view.isMissing(value) ? nil : lookups[k][view.string(value)]
+                        let missing = view.isMissing(value)
+                        index = missing ? nil : lookups[k][view.string(value)] ?? categorical[k].other
                         categorical[k].last = value
                         categorical[k].lastIndex = index
+                        if let keyer { categorical[k].lastHash = missing ? 0 : keyer.value(column: categorical[k].column, view.string(value)) }
                     }
-                    // A category unseen in training encodes as all zeros.
-                    if let index { row[categorical[k].offset + index] = 1 }
+                    if let cellRow {
+                        cellRow[categorical[k].cell] = categorical[k].lastHash
+                    } else if let index {
+                        // A category outside the vocabulary sets "other", or nothing without one.
+                        row![categorical[k].offset + index] = 1
+                    }
                 }
                 if hasLabel {
                     let value = fields[field(roles.label)]
                     if let last = lastLabel, view.sameBytes(last.field, value) {
                         labels.append(last.index)
+                        cellRow?[cellWidth - 1] = lastLabelHash
                     } else {
                         let label = normalizeLabel(reader.string(value))
                         if label.isEmpty || reader.isMissing(value) {
                             throw missingLabelError(path, line: line, column: names[roles.label])
                         }
-                        guard let index = classIndex[label] else {
+                        guard let index = classIndex[label] ?? otherClass else {
                             throw unknownLabelError(path, line: line, column: names[roles.label], label: label, classes: schema.classes)
                         }
                         labels.append(index)
                         lastLabel = (value, index)
+                        lastLabelHash = keyer?.value(column: roles.label, label) ?? 0
+                        cellRow?[cellWidth - 1] = lastLabelHash
                     }
                 }
                 if let column = idColumn {
@@ -181,10 +209,16 @@ extension Importer {
                 guard let next = try reader.next() else { break }
                 line = next
             }
+          }
         }
-        if count < capacity { features.removeLast((capacity - count) * width) }
-        return ImportedData(ids: ids, subjects: subjects, priors: priorColumn == nil ? nil : priors,
-                            labels: labels, features: features, count: count, notes: notes)
+        if count < capacity {
+            features.removeLast((capacity - count) * width)
+            cells.removeLast((capacity - count) * cellWidth)
+        }
+        var data = ImportedData(ids: ids, subjects: subjects, priors: priorColumn == nil ? nil : priors,
+                                labels: labels, features: features, count: count, notes: notes)
+        if keyer != nil { data.cells = cells }
+        return data
     }
 
     /// Whether a test or predict file starts with a header: as the training options say, and in

@@ -2,7 +2,9 @@ import Foundation
 
 extension Importer {
     /// Fits a schema to a CSV training file, then encodes the file through it.
-    static func fitCSV(_ url: URL, _ given: CSVOptions, memoryBudget: Int = defaultMemoryBudget) throws -> (FeatureSchema, ImportedData) {
+    /// - Parameter keyer: required when `given.minCategoryCount` is set: the store's keyer, which
+    ///   hashes categorical values and labels into the cells the rows keep.
+    static func fitCSV(_ url: URL, _ given: CSVOptions, keyer: Keyer? = nil, memoryBudget: Int = defaultMemoryBudget) throws -> (FeatureSchema, ImportedData) {
         let path = url.path
         let (bytes, digest) = try readInput(url)
         return try bytes.withUnsafeBufferPointer { buffer in
@@ -102,11 +104,52 @@ extension Importer {
             let schema = FeatureSchema(
                 format: .csv, csv: options, columnCount: columnCount, encoders: encoders,
                 classes: classes, featureCount: featureCount, roles: roles, columns: columns)
+            if let k = options.minCategoryCount {
+                return try fitLiveSchema(schema, k: k, keyer: keyer, profiles: profiles, buffer, path: path, header: header, rows: rows, digest: digest)
+            }
             var data = try encodeCSV(schema, buffer, path: path, requireLabels: true, header: header, rows: rows)
             data.sourceSHA256 = digest
             if options.detectDelimiter { data.notes.append("delimiter: \(delimiterName(options.delimiter)) (detected from the first lines; set it with --delimiter)") }
             return (schema, data)
         }
+    }
+
+    /// Fits a schema that holds no individual (``FeatureSchema/minCategoryCount``): reads the
+    /// file into pre-encoding cells, computes their ``SchemaStats`` and refits `full` (every
+    /// value seen, exact statistics) from them, exactly as a retrain refits it after deletions.
+    private static func fitLiveSchema(
+        _ full: FeatureSchema, k: Int, keyer: Keyer?, profiles: [ColumnProfile], _ buffer: UnsafeBufferPointer<UInt8>,
+        path: String, header: CSVHeader, rows: Int, digest: String
+    ) throws -> (FeatureSchema, ImportedData) {
+        guard k >= 1 else {
+            throw ImportError(.badOptions, file: path, message: "the minimum category count must be at least 1",
+                              hint: "Pass --min-category-count 1 or more.")
+        }
+        // Without a store (benchmarks, a dry fit) the hashes live only in memory: any key will do.
+        let keyer = keyer ?? Keyer(secret: Keyer.newSecret())
+        if full.classes.contains(FeatureSchema.otherClass) {
+            throw ImportError(.badLabel, file: path, column: full.roles?.names[full.roles!.label],
+                              message: "a class is named '\(FeatureSchema.otherClass)', the name rare classes share",
+                              hint: "Rename that class in the file.")
+        }
+        for (k, encoder) in full.encoders.enumerated() {
+            if case .numeric = encoder, NumericSums.terms(profiles[k].largest.value) == nil {
+                throw ImportError(.nonFinite, file: path, line: profiles[k].largest.line, column: encoder.name,
+                                  message: "\(profiles[k].largest.value) is too large for the store's exact sums (at most about 4·10¹²)",
+                                  hint: "Rescale the column (other units), or leave it out with --drop \(encoder.name).")
+            }
+        }
+        var candidate = full
+        candidate.minCategoryCount = k
+        candidate.columns = full.columns?.map { var column = $0; column.missing = nil; return column }
+        var data = try encodeCSV(candidate, buffer, path: path, requireLabels: true, header: header, rows: rows, cellsWith: keyer)
+        var stats = SchemaStats()
+        stats.add(data.cells ?? [], schema: candidate)
+        let schema = candidate.refitted(stats, keyer: keyer)
+        (data.labels, data.features) = try schema.encode(cells: data.cells ?? [], keyer: keyer)
+        data.sourceSHA256 = digest
+        if full.csv?.detectDelimiter == true { data.notes.append("delimiter: \(delimiterName(full.csv!.delimiter)) (detected from the first lines; set it with --delimiter)") }
+        return (schema, data)
     }
 
     /// Half the machine's memory: the encoded matrix is held about twice while a store is written.

@@ -43,7 +43,7 @@ extension Importer {
                 throw RecordEncodingError(row: 0, field: nil, message: "the stored schema has no CSV columns")
             }
             let lookups = schema.encoders.map { encoder -> [String: Int] in
-                guard case .categorical(_, _, let vocabulary) = encoder else { return [:] }
+                guard case .categorical(_, _, let vocabulary, _) = encoder else { return [:] }
                 return Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($0.element, $0.offset) })
             }
             for (r, row) in rows.enumerated() {
@@ -72,7 +72,7 @@ extension Importer {
                         case .string(let s): text = trimBlanks(s)
                         case .number(let x): text = x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
                         }
-                        if let text, let index = lookups[e][text] { features[offset + index] = 1 }
+                        if let text, let index = encoder.categorySlot(lookups[e][text]) { features[offset + index] = 1 }
                     }
                     offset += encoder.width
                 }

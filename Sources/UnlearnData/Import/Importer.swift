@@ -26,10 +26,11 @@ public enum Importer {
     ///   - csv: how to read a CSV file (required for CSV, ignored otherwise).
     ///   - maxFeatures: LibSVM: the largest feature index accepted (a typo such as `1000000000:1`
     ///     would otherwise ask for a dense matrix of terabytes).
+    ///   - keyer: the store's keyer, needed for CSV with a minimum category count (cells).
     /// - Returns: the schema and the training records encoded through it.
     /// - Throws: ``ImportError``.
     public static func fit(
-        format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, maxFeatures: Int = defaultMaxFeatures
+        format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, maxFeatures: Int = defaultMaxFeatures, keyer: Keyer? = nil
     ) throws -> (FeatureSchema, ImportedData) {
         switch format {
         case .csv:
@@ -38,7 +39,7 @@ public enum Importer {
                 throw ImportError(.badOptions, file: data.path, message: "CSV import needs CSV options with the label column",
                                   hint: "Name the label column with --label <col>.")
             }
-            return try fitCSV(data, csv)
+            return try fitCSV(data, csv, keyer: keyer)
         case .idx:
             return try fitIDX(images: data, labels: labels)
         case .libsvm:

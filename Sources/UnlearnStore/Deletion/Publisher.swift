@@ -91,7 +91,7 @@ struct Publisher {
             })
             do {
                 let (published, removed) = try publish(
-                    manifest, parent: base.version, kind: .retrain, job: job, completing: completed.map(\.id),
+                    manifest, parent: base.version, kind: plan.schemaRebuild == true ? .rebuild : .retrain, job: job, completing: completed.map(\.id),
                     receipts: receipts, jobSeconds: Date().timeIntervalSince(started), shard: shard)
                 try ledger.appendEvent(
                     kind: .filesPurged, requestID: nil, recordKey: nil, shard: shard,

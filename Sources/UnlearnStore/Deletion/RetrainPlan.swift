@@ -26,6 +26,10 @@ public struct RetrainPlan: Sendable, Codable, Equatable {
     public var fullSamplePasses: Int
     /// Sample-passes of retraining one monolithic model (e₀ epochs over all live rows).
     public var monolithicSamplePasses: Int
+    /// True when the deletions change the schema (a category or class falls below the minimum
+    /// count, or a quantised statistic moves): the schema is refitted and every shard retrains
+    /// from slice 0 (`unlearn rebuild`). Nil (absent from the JSON) for an ordinary retrain.
+    public var schemaRebuild: Bool?
 
     public var samplePasses: Int { shards.reduce(0) { $0 + $1.samplePasses } }
     public var isEmpty: Bool { shards.isEmpty }
@@ -34,6 +38,7 @@ public struct RetrainPlan: Sendable, Codable, Equatable {
         case requests, shards
         case fullSamplePasses = "full_sample_passes"
         case monolithicSamplePasses = "monolithic_sample_passes"
+        case schemaRebuild = "schema_rebuild"
     }
 
     /// The ledger's text of this plan (sorted keys), stored with its job.
@@ -42,6 +47,7 @@ public struct RetrainPlan: Sendable, Codable, Equatable {
         writer.add("full_sample_passes", fullSamplePasses)
         writer.add("monolithic_sample_passes", monolithicSamplePasses)
         writer.add("requests", requests)
+        if schemaRebuild == true { writer.add("schema_rebuild", true) }
         writer.add("shards", shards.map { work in
             var item = JSONWriter()
             item.add("first_slice", work.firstSlice)

@@ -8,8 +8,12 @@ public struct RetrainPolicy: Sendable {
     public var ifPending: Int?
     public var maxWait: TimeInterval?
     public var beforeDue: TimeInterval?
+    /// `unlearn rebuild`: refit the schema to the live records and retrain every shard from
+    /// slice 0, with or without pending requests (which it completes too).
+    public var rebuild = false
 
-    public init(shard: Int? = nil, ifPending: Int? = nil, maxWait: TimeInterval? = nil, beforeDue: TimeInterval? = nil) {
+    public init(shard: Int? = nil, ifPending: Int? = nil, maxWait: TimeInterval? = nil, beforeDue: TimeInterval? = nil, rebuild: Bool = false) {
+        self.rebuild = rebuild
         self.shard = shard
         self.ifPending = ifPending
         self.maxWait = maxWait

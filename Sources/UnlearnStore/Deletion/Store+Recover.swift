@@ -16,6 +16,7 @@ extension Store {
     public func recover(shard: Int? = nil) throws -> [String] {
         let live = try liveVersion()
         try checkBeforeJob(live)
+        if shard == nil { try settleConfigFile() }
         var removed = try files.removeFiles(notIn: live.manifest, shard: shard)
         var abandoned = 0
         if shard == nil {

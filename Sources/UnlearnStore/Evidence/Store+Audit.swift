@@ -114,6 +114,12 @@ extension Store {
 
     /// A dry run of the next retrain: the pending requests plus `targets`, planned but not written.
     public func estimate(adding targets: [DeletionTarget]) throws -> RetrainPlan {
+        try estimateWithSchema(adding: targets).plan
+    }
+
+    /// A dry run of the next retrain, with what it does to the schema: when the deletions
+    /// change it, the plan is a rebuild (every shard from slice 0) and `change` says why.
+    public func estimateWithSchema(adding targets: [DeletionTarget]) throws -> (plan: RetrainPlan, change: SchemaChange?) {
         var requests = try ledger.pendingRequests()
         let now = Date()
         for (index, target) in targets.enumerated() {
@@ -128,8 +134,11 @@ extension Store {
                 id: 0, targetKind: submission.targetKind, targetKey: submission.targetKey,
                 receivedAt: now, dueAt: submission.dueAt, records: records))
         }
-        var plan = try self.plan(requests, manifest: try liveVersion().manifest).plan
+        let manifest = try liveVersion().manifest
+        let outcome = try self.plan(requests, manifest: manifest)
+        let change = outcome.plan.isEmpty ? nil : try schemaChange(manifest, removing: outcome.deletions)
+        var plan = change?.changes == true ? rebuildPlan(outcome, requests: requests, manifest: manifest) : outcome.plan
         plan.requests = []
-        return plan
+        return (plan, change)
     }
 }

@@ -89,7 +89,7 @@ extension Store {
 
         // 3. Optional replay: from-scratch training must reproduce the live checkpoint bytes.
         if replay && !shardFiles.checkpoints.isEmpty {
-            let data = try shardFiles.rows.map { try files.readRows($0).data }
+            let data = try shardFiles.rows.map { try files.readSlice($0) }
             BLAS.useSingleThread()
             let states = try config.trainer.trainFromScratch(shard: record.shard, data: data)
             var mismatched: [Int] = []

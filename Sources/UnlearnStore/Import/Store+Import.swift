@@ -19,6 +19,9 @@ public struct CreateOptions: Sendable {
     public var dueDays: Int
     /// LibSVM: the largest feature index accepted.
     public var maxFeatures = Importer.defaultMaxFeatures
+    /// The store's secret; nil draws a new one. A given secret builds the store a from-scratch
+    /// comparison needs (the same keys and value hashes as another store's).
+    public var secret: [UInt8]?
 
     public init(
         root: String, format: DataFormat, data: URL, labels: URL?, csv: CSVOptions?, shards: Int, slices: Int,
@@ -44,38 +47,52 @@ extension Store {
     public static func create(_ options: CreateOptions, logger: Logger = Logger(label: "unlearn")) throws -> Store {
         let layout = StoreLayout(root: options.root)
         try validate(options, layout: layout)
+        // The key exists before the import: categorical values are kept as keyed hashes.
+        let secret = options.secret ?? Keyer.newSecret()
+        let keyer = Keyer(secret: secret)
         let (schema, data) = try Importer.fit(
-            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures)
+            format: options.format, data: options.data, labels: options.labels, csv: options.csv, maxFeatures: options.maxFeatures,
+            keyer: keyer)
         guard data.count >= options.shards * options.slices else {
             throw UnlearnError(.usage, "'\(options.data.path)' has \(data.count) records, fewer than \(options.shards) shards × \(options.slices) slices",
-                               hint: "Use fewer shards or slices so that every slice holds at least one record.")
+                               hint: "Use fewer shards or slices so that every slice can hold a record.")
         }
-        guard schema.classes.count >= 2 else {
-            throw UnlearnError(.data, "'\(options.data.path)' has only one label value (\(schema.classes.first ?? "none"))", hint: "Check the --label column.")
-        }
-
-        let placements: [Placement]
+        let rule: PlacementRule
         switch options.placement {
         case .uniform:
-            placements = Partitioner.uniform(count: data.count, shards: options.shards, slices: options.slices, seed: options.training.seed)
+            rule = PlacementRule(shards: options.shards, slices: options.slices, seed: options.training.seed)
         case .prior:
             guard let priors = data.priors else {
                 throw UnlearnError(.usage, "--placement prior needs a deletion-likelihood column", hint: "Name it with --prior COL.")
             }
-            placements = Partitioner.prior(likelihoods: priors, shards: options.shards, slices: options.slices, seed: options.training.seed)
+            rule = .prior(shards: options.shards, slices: options.slices, seed: options.training.seed,
+                          expectedDeletions: priors.reduce(0, +), records: data.count)
         }
+        return try create(options, schema: schema, data: data, rule: rule, secret: secret, excluding: [], logger: logger)
+    }
 
+    /// Writes a new store from imported data: places each record by `rule`, leaves out the
+    /// records whose keys are in `excluding` (a rebuild without deleted records), keys ids with
+    /// `secret`.
+    static func create(
+        _ options: CreateOptions, schema: FeatureSchema, data: ImportedData, rule: PlacementRule, secret: [UInt8],
+        excluding: Set<RecordKey>, logger: Logger
+    ) throws -> Store {
+        let layout = StoreLayout(root: options.root)
+        guard schema.classes.count >= 2 else {
+            throw UnlearnError(.data, "'\(options.data.path)' has only one label value (\(schema.classes.first ?? "none"))", hint: "Check the --label column.")
+        }
         try refuseExistingStoreFiles(layout)
         try AtomicFile.makeDirectory(layout.root)
         // Owner-only even when the folder existed before init (`--store shards`, checked out 0755).
         try AtomicFile.restrictToOwner(layout.root)
-        let secret = Keyer.newSecret()
         try AtomicFile.write(StoreSeal.keyFile(secret: secret), to: layout.secretPath)
         try ensureReceiptKey(layout)
         let keyer = Keyer(secret: secret)
-        let config = StoreConfig(
+        var config = StoreConfig(
             shards: options.shards, slices: options.slices, training: options.training, aggregation: options.aggregation,
             placement: options.placement, schema: schema, dueDays: options.dueDays, source: options.data.lastPathComponent)
+        config.placementRule = rule
         let ledger = try Ledger(path: layout.ledgerPath)
         let store = Store(layout: layout, config: config, ledger: ledger, keyer: keyer, logger: logger)
 
@@ -88,24 +105,42 @@ extension Store {
         var entries: [RecordEntry] = []
         entries.reserveCapacity(data.count)
         let width = schema.featureCount
-        // members[shard][slice]: record indices in import order, grouped in one pass. Import order,
-        // not key order: keys depend on the store's secret, and the model must depend only on the
-        // data and the seed. Deletion preserves this order.
-        var members = [[[Int]]](repeating: [[Int]](repeating: [], count: options.slices), count: options.shards)
-        for (record, placement) in placements.enumerated() { members[placement.shard][placement.slice].append(record) }
+        let cellWidth = RawCells.width(schema)
+        // members[shard][slice]: record indices, each slice in its canonical order (the record's
+        // ordering draw, then its id hash): a function of the members alone, which deletion preserves.
+        typealias Member = (order: UInt64, high: UInt64, low: UInt64, record: Int)
+        var members = [[[Member]]](repeating: [[Member]](repeating: [], count: options.slices), count: options.shards)
+        let priors = options.placement == .prior ? data.priors : nil
+        for (record, key) in keys.enumerated() where !excluding.contains(key) {
+            let bits = Self.placementBits(id: data.ids[record])
+            let placement = Partitioner.place(record: bits, likelihood: priors?[record], rule: rule)
+            members[placement.shard][placement.slice].append((Partitioner.orderKey(record: bits, seed: rule.seed), bits.high, bits.low, record))
+        }
+        var placed = 0
         for shard in 0..<options.shards {
             var files: [Manifest.File] = []
-            for (slice, ordered) in members[shard].enumerated() {
-                var features = [Float]()
-                features.reserveCapacity(ordered.count * width)
-                for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
-                let rows = SliceRows(
-                    keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
-                    data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+            for (slice, unordered) in members[shard].enumerated() {
+                let ordered = unordered.sorted { ($0.order, $0.high, $0.low) < ($1.order, $1.high, $1.low) }.map(\.record)
+                let rows: SliceRows
+                if let cells = data.cells {
+                    // Rows keep pre-encoding cells: their bytes do not depend on the schema.
+                    var kept = [UInt64]()
+                    kept.reserveCapacity(ordered.count * cellWidth)
+                    for record in ordered { kept += cells[(record * cellWidth)..<((record + 1) * cellWidth)] }
+                    rows = SliceRows(keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] }, cells: kept, width: cellWidth)
+                } else {
+                    var features = [Float]()
+                    features.reserveCapacity(ordered.count * width)
+                    for record in ordered { features += data.features[(record * width)..<((record + 1) * width)] }
+                    rows = SliceRows(
+                        keys: ordered.map { keys[$0] }, subjects: ordered.map { subjects[$0] },
+                        data: SliceData(labels: ordered.map { data.labels[$0] }, features: features))
+                }
                 files.append(try store.files.writeRows(rows, shard: shard, slice: slice, generation: 1))
                 for record in ordered {
                     entries.append(RecordEntry(key: keys[record].hex, subjectKey: subjects[record]?.hex, shard: shard, slice: slice))
                 }
+                placed += ordered.count
             }
             manifest.shards.append(Manifest.Shard(rows: files, checkpoints: []))
         }
@@ -113,11 +148,19 @@ extension Store {
         _ = try store.publisher.publish(manifest, parent: nil, kind: .imported)
         try ledger.appendEvent(
             kind: .storeCreated, requestID: nil, recordKey: nil, shard: nil,
-            payload: StorePayload.created(records: data.count, shards: options.shards, slices: options.slices, sourceSHA256: try data.sourceSHA256 ?? fileHash(options.data)),
+            payload: StorePayload.created(records: placed, shards: options.shards, slices: options.slices, sourceSHA256: try data.sourceSHA256 ?? fileHash(options.data)),
             at: Date())
         try config.save(layout, secret: secret)
-        logger.info("store created", metadata: ["records": "\(data.count)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
+        logger.info("store created", metadata: ["records": "\(placed)", "shards": "\(options.shards)", "slices": "\(options.slices)"])
         return store
+    }
+
+    /// The 128 bits a record's place is drawn from: an unkeyed hash of its id, so that the same
+    /// data and seed give the same store whatever its secret (the keyed id would tie the models
+    /// to the secret). Only ever computed at import and rebuild, where the raw id is at hand.
+    static func placementBits(id: String) -> (high: UInt64, low: UInt64) {
+        let key = RecordKey(hex: String(sha256Hex(Array(("placement\u{0}" + id).utf8)).prefix(32)))!
+        return (key.high, key.low)
     }
 
     static func validate(_ options: CreateOptions, layout: StoreLayout) throws {

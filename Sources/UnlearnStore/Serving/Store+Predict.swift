@@ -78,6 +78,8 @@ extension Store {
         var attempt = 0
         while true {
             let live = try trainedVersion()
+            // A rebuild published since this store was opened refitted the schema: read it again.
+            try reloadConfig()
             do {
                 let parameters = try live.manifest.shards.enumerated().filter { !skipped.contains($0.offset) }.map { shard, files in
                     try self.files.readCheckpoint(files.checkpoints[config.slices - 1], shard: shard).parameters
@@ -141,9 +143,9 @@ extension Store {
         var all = SliceData(labels: [], features: [])
         for shard in live.manifest.shards {
             for file in shard.rows {
-                let rows = try files.readRows(file)
-                all.labels += rows.data.labels
-                all.features += rows.data.features
+                let rows = try files.readSlice(file)
+                all.labels += rows.labels
+                all.features += rows.features
             }
         }
         BLAS.useSingleThread()

@@ -47,7 +47,7 @@ extension Store {
         _ shard: Int, files shardFiles: Manifest.Shard, from first: Int, state: TrainingState, generation: Int, progress: ProgressDisplay?
     ) throws -> [Manifest.File] {
         let rowFiles = shardFiles.rows
-        let data = try rowFiles.map { try files.readRows($0).data }
+        let data = try rowFiles.map { try files.readSlice($0) }
         let lineage = rowFiles.map(\.payloadSHA256)
         var checkpoints = Array(shardFiles.checkpoints.prefix(first))
         try config.trainer.train(shard: shard, data: data, from: first, state: state, progress: { progress?.add(samples: $0) }) { slice, state in
