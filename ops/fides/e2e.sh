@@ -66,11 +66,11 @@ summary() {
     local verdict="$1"
     echo
     echo "== fides e2e ($case_name, registered via $register): $verdict"
-    [[ -n "${fides_version:-}" ]] && echo "   fides $fides_version, $("$U" --version 2>/dev/null || echo unlearn)"
+    [[ -n "${fides_version:-}" ]] && echo "   fides $fides_version; unlearn $U (repo at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown))"
     for k in fides_ready connector_ready fides_complete total; do
         [[ -n "${timing[$k]:-}" ]] && printf '   %-16s %ss\n' "$k" "${timing[$k]}"
     done
-    echo "   logs: $work (unlearn.err, fides.log)${KEEP:+ kept}"
+    if [[ "$verdict" == FAIL || -n "${KEEP:-}" ]]; then echo "   logs kept: $work (unlearn.err, fides.log)"; else echo "   (KEEP=1 keeps the logs)"; fi
 }
 cleanup() {
     local rc=$?
