@@ -70,6 +70,16 @@ public struct JSONWriter: Sendable {
         })
     }
 
+    /// A JSON array of strings, on its own (not a member of an object).
+    public static func array(_ values: [String]) -> String {
+        var text = "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            appendString(value, to: &text)
+        }
+        return text + "]"
+    }
+
     /// A nested object.
     public mutating func add(_ key: String, _ object: JSONWriter) {
         add(key, rawArray: [object.json], bracketed: false)

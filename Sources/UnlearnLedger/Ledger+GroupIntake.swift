@@ -7,10 +7,14 @@ public struct IntakeGroup: Sendable {
     /// The caller's request id (`external_id` or `Idempotency-Key`): a repeat answers with the
     /// requests the first call created.
     public var externalID: String?
+    /// Where the caller wants to hear back (fides reply-to, status URLs); stored with each new
+    /// request, whose "pending" callbacks are queued in the same transaction.
+    public var callbacks: RequestCallbacks?
 
-    public init(submissions: [DeletionSubmission], externalID: String?) {
+    public init(submissions: [DeletionSubmission], externalID: String?, callbacks: RequestCallbacks? = nil) {
         self.submissions = submissions
         self.externalID = externalID
+        self.callbacks = callbacks
     }
 }
 
@@ -59,6 +63,11 @@ extension Ledger {
                             for (index, result) in results.enumerated() {
                                 try link.execute(arguments: [external, index, result.request.id])
                             }
+                        }
+                        if let callbacks = group.callbacks, !callbacks.isEmpty {
+                            let created = results.filter(\.created).map(\.request.id)
+                            for id in created { try Self.saveCallbacks(callbacks, requestID: id, db) }
+                            try Self.enqueue(status: "pending", requests: created, at: group.submissions.first?.receivedAt ?? Date(), db)
                         }
                         return .commit
                     }

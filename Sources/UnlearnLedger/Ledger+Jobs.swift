@@ -8,8 +8,10 @@ extension Ledger {
     ///   - kind: Training from scratch or unlearning.
     ///   - plan: JSON written by the orchestrator (through ``JSONWriter``); stored as is.
     ///   - worker: Who runs it (host, pid), for operators.
+    ///   - requests: The pending requests it covers: those with callbacks are told "in_progress"
+    ///     in the same transaction (and "failed" if the job fails).
     /// - Returns: The job id.
-    public func startJob(kind: JobKind, plan: String, worker: String?, at: Date) throws -> Int64 {
+    public func startJob(kind: JobKind, plan: String, worker: String?, at: Date, requests: [Int64] = []) throws -> Int64 {
         try write { db in
             try db.run(
                 "INSERT INTO retrain_job (kind, started_at, status, plan, worker) VALUES (?, ?, 'running', ?, ?)",
@@ -18,6 +20,7 @@ extension Ledger {
             var chain = try AuditChain.head(db)
             let payload = Payload.jobStarted(id: id, kind: kind, worker: worker, planSHA256: Self.sha256Hex(plan))
             try chain.append(db, kind: .jobStarted, payload: payload, at: at)
+            try Self.enqueueJobStart(job: id, requests: requests, at: at, db)
             return id
         }
     }
@@ -81,5 +84,6 @@ extension Ledger {
             [at.unix, seconds, error, job.id])
         let payload = Payload.jobFailed(id: job.id, error: error, seconds: seconds)
         try chain.append(db, kind: .jobFailed, payload: payload, at: at)
+        try enqueueJobFailure(job: job.id, at: at, db)
     }
 }

@@ -46,6 +46,7 @@ extension Ledger {
                 recordKey: request.targetKind == .record ? request.targetKey : nil,
                 shard: request.singleShard,
                 payload: Payload.rejected(reason: reason, released: released), at: at)
+            try Self.enqueue(status: "cancelled", requests: [id], at: at, db)
             return try Self.fetchRequest(db, id: id)!
         }
     }

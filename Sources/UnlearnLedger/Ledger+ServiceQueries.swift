@@ -75,6 +75,7 @@ extension Ledger {
             try chain.append(db, kind: .requestCancelled, requestID: id,
                              recordKey: request.targetKind == .record ? request.targetKey : nil,
                              shard: request.singleShard, payload: payload.json, at: at)
+            try Self.enqueue(status: "cancelled", requests: [id], at: at, db)
             return try Self.fetchRequest(db, id: id)!
         }
     }

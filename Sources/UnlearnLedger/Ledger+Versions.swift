@@ -86,6 +86,8 @@ extension Ledger {
                     recordKey: request.targetKind == .record ? request.targetKey : nil,
                     shard: request.singleShard, payload: receipt, at: input.at)
             }
+            // Held until this version is purged: "completed" only once no superseded file holds the records.
+            try Self.enqueue(status: "completed", requests: requests.map(\.id), at: input.at, heldFor: version.version, db)
             return version
         }
     }

@@ -16,6 +16,8 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `publish` was asked to complete a request without giving its receipt.
     case missingReceipt(requestID: Int64)
     case unknownJob(id: Int64)
+    /// No callback outbox row with this id.
+    case unknownCallback(id: Int64)
     /// The job was already finished (for example abandoned by crash recovery).
     case jobNotRunning(id: Int64, status: JobStatus)
     /// The ledger file could not be created owner-only.
@@ -58,6 +60,8 @@ public enum LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
             return "No receipt given for deletion request \(id); every completed request needs one."
         case .unknownJob(let id):
             return "No retrain job \(id) in the ledger."
+        case .unknownCallback(let id):
+            return "No callback \(id) in the outbox. List them with 'unlearn callbacks list'."
         case .jobNotRunning(let id, let status):
             return "Retrain job \(id) is \(status), not running. Start a new job and retrain again."
         case .cannotCreateFile(let path, let code):

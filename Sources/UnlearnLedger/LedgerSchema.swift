@@ -13,6 +13,7 @@ enum LedgerSchema {
             try db.execute(sql: v2)
         }
         ServiceSchema.register(&migrator)
+        CallbackSchema.register(&migrator)
         return migrator
     }
 

@@ -59,3 +59,12 @@ public enum VersionKind: String, Sendable, Hashable, Codable, CaseIterable {
     case train
     case retrain
 }
+
+extension AuditEventKind {
+    /// fides acknowledged the erasure callback (payload: the outbox row, attempts, HTTP status).
+    public static let callbackDelivered = Self(rawValue: "callback.delivered")
+    /// A callback was given up after its last attempt (payload: target, attempts, last error).
+    public static let callbackGivenUp = Self(rawValue: "callback.given_up")
+    /// An operator made failing or given-up callbacks due again (`unlearn callbacks retry`).
+    public static let callbackRetried = Self(rawValue: "callback.retried")
+}

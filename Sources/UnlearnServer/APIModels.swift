@@ -118,6 +118,40 @@ struct PredictBody: Codable, Sendable {
     }
 }
 
+/// The callback outbox in `GET /v1/status`: targets by host only (paths may hold ids).
+struct CallbacksBody: Codable, Sendable {
+    struct Failing: Codable, Sendable {
+        var target: String
+        var host: String
+        var attempts: Int
+        var lastError: String?
+        var givenUp: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case target, host, attempts
+            case lastError = "last_error"
+            case givenUp = "given_up"
+        }
+    }
+
+    var pending: Int
+    var givenUp: Int
+    var failing: [Failing]
+
+    enum CodingKeys: String, CodingKey {
+        case pending, failing
+        case givenUp = "given_up"
+    }
+
+    init(_ summary: OutboxSummary) {
+        pending = summary.pending
+        givenUp = summary.givenUp
+        failing = summary.failing.map {
+            Failing(target: $0.target.rawValue, host: $0.host, attempts: $0.attempts, lastError: $0.lastError, givenUp: $0.givenUp)
+        }
+    }
+}
+
 struct StatusBody: Codable, Sendable {
     struct Records: Codable, Sendable {
         var live: Int
@@ -137,9 +171,10 @@ struct StatusBody: Codable, Sendable {
     var lastJob: JobBody?
     var scheduler: SchedulerState
     var records: Records
+    var callbacks: CallbacksBody
 
     enum CodingKeys: String, CodingKey {
-        case trained, shards, slices, scheduler, records
+        case trained, shards, slices, scheduler, records, callbacks
         case modelVersion = "model_version"
         case loadedVersion = "loaded_version"
         case pendingRequests = "pending_requests"
@@ -199,9 +234,21 @@ extension JobBody {
 /// Maps the ledger's statuses onto the API's: pending, in_progress (a running job covers it),
 /// failed (the last job that covered it failed; the next run retries), completed, cancelled
 /// (the ledger's `rejected`).
+///
+/// `completed` also waits for the purge: a request published in a version whose superseded
+/// files may still be on disk (a crash between publish and purge, until recovery) shows as
+/// `in_progress`, so a platform polling for "completed" (fides's polling strategy) never sees
+/// it while a file still holds the records.
 struct StatusResolver: Sendable {
     private var running: Set<Int64> = []
     private var failed: Set<Int64> = []
+    private var oldestUnpurged: Int?
+
+    /// The newest 20 jobs and the purge state, from the ledger.
+    init(ledger: Ledger) throws {
+        self.init(jobs: try ledger.jobs(limit: 20))
+        oldestUnpurged = try ledger.oldestUnpurgedVersion()
+    }
 
     init(jobs: [RetrainJob]) {
         var seen: Set<Int64> = []
@@ -217,18 +264,23 @@ struct StatusResolver: Sendable {
 
     func status(_ request: DeletionRequest) -> String {
         switch request.status {
-        case .completed: "completed"
+        case .completed: completedStatus(version: request.modelVersion)
         case .rejected: "cancelled"
         case .pending: running.contains(request.id) ? "in_progress" : failed.contains(request.id) ? "failed" : "pending"
         }
     }
 
-    func status(id: Int64, ledgerStatus: String) -> String {
+    func status(id: Int64, ledgerStatus: String, version: Int?) -> String {
         switch ledgerStatus {
-        case "completed": "completed"
+        case "completed": completedStatus(version: version)
         case "rejected": "cancelled"
         default: running.contains(id) ? "in_progress" : failed.contains(id) ? "failed" : "pending"
         }
+    }
+
+    private func completedStatus(version: Int?) -> String {
+        if let oldestUnpurged, let version, version >= oldestUnpurged { return "in_progress" }
+        return "completed"
     }
 }
 
@@ -244,7 +296,7 @@ extension DeletionBody {
             purged: timeline.purged,
             timeline: withEvents ? timeline.events.map { event in
                 EventBody(seq: event.seq, time: event.at, kind: event.kind,
-                          payload: (try? JSONDecoder().decode(JSONValue.self, from: Data(event.payload.utf8))) ?? .string(event.payload))
+                          payload: (try? JSONValue(parsing: Data(event.payload.utf8))) ?? .string(event.payload))
             } : nil)
     }
 }

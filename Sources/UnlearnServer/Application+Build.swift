@@ -15,13 +15,18 @@ final class ServiceContext: Sendable {
     let intake: IntakeBatcher
     let scheduler: RetrainScheduler
     let watcher: ModelWatcher
+    let callbacks: CallbackSender
     let logger: Logger
 
     init(store: Store, options: ServeOptions) {
         let logger = options.logger
         let metrics = ServiceMetrics()
         let model = ModelHolder(store: store, logger: logger)
-        let scheduler = RetrainScheduler(store: store, options: options, metrics: metrics, model: model, logger: logger)
+        let callbacks = CallbackSender(store: store, options: options, metrics: metrics, logger: logger)
+        let scheduler = RetrainScheduler(store: store, options: options, metrics: metrics, model: model, logger: logger) {
+            callbacks.notify()
+        }
+        self.callbacks = callbacks
         self.store = store
         self.options = options
         self.metrics = metrics
@@ -32,6 +37,7 @@ final class ServiceContext: Sendable {
         self.logger = logger
         self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] _ in
             scheduler.notify()
+            callbacks.notify()
         }
     }
 }
@@ -43,6 +49,7 @@ final class ServiceContext: Sendable {
 /// `app.test(.router)` and `.live`.
 public func buildApplication(_ options: ServeOptions) async throws -> some ApplicationProtocol {
     let store = try await Blocking.run { try Store.open(options.store, logger: options.logger) }
+    BackgroundWork.setNiceness(options.retrainNice)
     // An interrupted retrain (a killed server) is recovered before we serve: whole-store lock,
     // so a concurrent CLI job makes this wait for the scheduler's first run instead.
     try? await Blocking.run(on: Blocking.retrains) { _ = try store.recoverLocked() }
@@ -58,7 +65,7 @@ public func buildApplication(_ options: ServeOptions) async throws -> some Appli
     router.add(middleware: ErrorMiddleware(logger: options.logger))
     addRoutes(router, context)
 
-    var services: [any Service] = [context.intake, context.scheduler, context.watcher]
+    var services: [any Service] = [context.intake, context.scheduler, context.watcher, context.callbacks]
     if let metricsPort = options.metricsPort {
         let metricsRouter = Router(context: BasicRequestContext.self)
         metricsRouter.get("/metrics") { _, _ in metricsResponse(context) }

@@ -6,7 +6,7 @@ import UnlearnStore
 /// `POST /v1/deletions`: validate, queue for the next group commit, answer 202 after it commits.
 func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async throws -> Response {
     let body = try await JSONObject.parse(request, limit: c.options.maxBodyBytes)
-    try body.allowOnly(["record_ids", "subject", "reason", "requested_by", "external_id"])
+    try body.allowOnly(["record_ids", "subject", "reason", "requested_by", "external_id", "status_callback_urls"])
     let ids = try body.stringArray("record_ids", maxCount: 1000)
     let subject = try body.string("subject")
     let reason = try body.string("reason")
@@ -16,6 +16,7 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
         guard !key.isEmpty, key.utf8.count <= 200 else { throw APIError.badRequest("Idempotency-Key", "must be 1…200 bytes") }
         externalID = key
     }
+    let callbacks = try intakeCallbacks(request, body)
     let targets: [DeletionTarget]
     switch (ids, subject) {
     case (let ids?, nil):
@@ -27,7 +28,8 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
     case (nil, nil): throw APIError.badRequest("record_ids", "give record_ids or subject")
     case (_?, _?): throw APIError.badRequest("subject", "give record_ids or subject, not both")
     }
-    let entry = IntakeBatcher.Entry(targets: targets, requestedBy: requestedBy, reason: reason, externalID: externalID, receivedAt: Date())
+    let entry = IntakeBatcher.Entry(targets: targets, requestedBy: requestedBy, reason: reason, externalID: externalID,
+                                        callbacks: callbacks, receivedAt: Date())
     switch try await c.intake.submit(entry) {
     case .unknown(let position, let kind):
         c.metrics.intakeRejected.increment()
@@ -51,7 +53,9 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
                                           shard: record.shard, slice: record.slice))
             }
         }
-        let resolver = StatusResolver(jobs: [])
+        // Only a repeat can name a completed request, whose status then depends on the purge.
+        var resolver = StatusResolver(jobs: [])
+        if created < results.count { resolver = try await Blocking.run { try StatusResolver(ledger: c.store.ledger) } }
         return try jsonResponse(IntakeBody(
             deletionID: first.request.id, deletionIDs: results.map(\.request.id), status: resolver.status(first.request),
             receivedTime: first.request.receivedAt, dueTime: results.map(\.request.dueAt).min() ?? first.request.dueAt,
@@ -77,7 +81,7 @@ func getDeletion(_ context: BasicRequestContext, _ c: ServiceContext) async thro
     let id = try deletionID(context)
     let body = try await Blocking.run { () throws -> DeletionBody? in
         guard let request = try c.store.ledger.request(id: id) else { return nil }
-        return try deletionBody(request, c, resolver: StatusResolver(jobs: try c.store.ledger.jobs(limit: 20)), withEvents: true, now: Date())
+        return try deletionBody(request, c, resolver: try StatusResolver(ledger: c.store.ledger), withEvents: true, now: Date())
     }
     guard let body else { throw APIError.notFound }
     return try jsonResponse(body)
@@ -112,6 +116,7 @@ func cancelDeletion(_ context: BasicRequestContext, _ c: ServiceContext, caller:
         }
     }
     c.metrics.requestsCancelled.increment()
+    c.callbacks.notify()
     c.logger.info("deletion request cancelled", metadata: ["request.id": "\(id)", "token.name": "\(caller)"])
     return try jsonResponse(body)
 }
@@ -188,7 +193,7 @@ func listDeletions(_ request: Request, _ c: ServiceContext) async throws -> Resp
     let first = base
     let page = try await Blocking.run { () throws -> DeletionListBody in
         var query = first
-        let resolver = StatusResolver(jobs: try c.store.ledger.jobs(limit: 20))
+        let resolver = try StatusResolver(ledger: c.store.ledger)
         var bodies: [DeletionBody] = []
         var after = query.after
         // Statuses the ledger does not store (in_progress, failed) are filtered here, a page at a time.
@@ -233,11 +238,11 @@ func audit(_ request: Request, _ c: ServiceContext) async throws -> Response {
     query.limit = try q.int("limit", range: 1...1000) ?? 100
     let auditQuery = query
     let body = try await Blocking.run { () throws -> AuditBody in
-        let resolver = StatusResolver(jobs: try c.store.ledger.jobs(limit: 20))
+        let resolver = try StatusResolver(ledger: c.store.ledger)
         let timelines = try c.store.audit(auditQuery)
         return AuditBody(requests: try timelines.map { timeline in
             let info = try c.store.ledger.serviceInfo(requestID: timeline.request)
-            return DeletionBody(timeline, status: resolver.status(id: timeline.request, ledgerStatus: timeline.status.rawValue),
+            return DeletionBody(timeline, status: resolver.status(id: timeline.request, ledgerStatus: timeline.status.rawValue, version: timeline.version),
                                 externalID: info.externalID, withEvents: true)
         })
     }

@@ -78,7 +78,8 @@ func status(_ c: ServiceContext) async throws -> Response {
             shards: report.shards, slices: report.slices, pendingRequests: stats.count, overdueRequests: stats.overdue,
             oldestPendingAgeSeconds: stats.oldestReceived.map { now.timeIntervalSince($0) }, earliestDueTime: stats.earliestDue,
             lastJob: report.lastJob.map(JobBody.init), scheduler: c.scheduler.state,
-            records: .init(live: report.liveRecords, pending: report.pendingRecords, deleted: report.deletedRecords))
+            records: .init(live: report.liveRecords, pending: report.pendingRecords, deleted: report.deletedRecords),
+            callbacks: CallbacksBody(try c.store.ledger.outboxSummary()))
     }
     return try jsonResponse(body)
 }

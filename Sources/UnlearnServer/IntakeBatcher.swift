@@ -17,6 +17,7 @@ final class IntakeBatcher: Service, Sendable {
         var requestedBy: String?
         var reason: String?
         var externalID: String?
+        var callbacks: RequestCallbacks?
         var receivedAt: Date
     }
 
@@ -114,7 +115,7 @@ final class IntakeBatcher: Service, Sendable {
             let entry = waiting.entry
             groups.append(IntakeGroup(
                 submissions: store.submissions(entry.targets, requestedBy: entry.requestedBy, reason: entry.reason, at: entry.receivedAt),
-                externalID: entry.externalID))
+                externalID: entry.externalID, callbacks: entry.callbacks))
             members.append(waiting)
         }
         guard !groups.isEmpty else { return }

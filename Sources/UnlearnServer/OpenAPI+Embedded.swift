@@ -156,7 +156,8 @@ let embeddedOpenAPI = #"""
               "failed",
               "completed",
               "cancelled"
-            ]
+            ],
+            "description": "completed only once the version without its records is published and every superseded file is purged (fides's polling strategy compares this field with \"completed\"); until the purge it stays in_progress."
           },
           "target": {
             "type": "string",
@@ -246,6 +247,18 @@ let embeddedOpenAPI = #"""
             "type": "string",
             "minLength": 1,
             "maxLength": 200
+          },
+          "status_callback_urls": {
+            "type": "array",
+            "maxItems": 5,
+            "description": "Each URL gets a POST on every status change of each request this call creates: {\"deletion_id\", \"external_id\", \"status\", \"time\"}, signed in the Unlearn-Signature header (t=<unix>,ed25519=<hex> over \"<t>.<body>\", verified with 'unlearn receipt public-key'). At least once: the Unlearn-Delivery header identifies a delivery.",
+            "items": {
+              "type": "string",
+              "format": "uri",
+              "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+              "minLength": 8,
+              "maxLength": 2048
+            }
           }
         },
         "oneOf": [
@@ -491,7 +504,8 @@ let embeddedOpenAPI = #"""
           "pending_requests",
           "overdue_requests",
           "scheduler",
-          "records"
+          "records",
+          "callbacks"
         ],
         "properties": {
           "model_version": {
@@ -545,6 +559,58 @@ let embeddedOpenAPI = #"""
               },
               "deleted": {
                 "type": "integer"
+              }
+            }
+          },
+          "callbacks": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "pending",
+              "given_up",
+              "failing"
+            ],
+            "description": "The callback outbox: open deliveries, given-up ones, and targets (by host; fides as 'fides') that failed at least once.",
+            "properties": {
+              "pending": {
+                "type": "integer"
+              },
+              "given_up": {
+                "type": "integer"
+              },
+              "failing": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "additionalProperties": false,
+                  "required": [
+                    "target",
+                    "host",
+                    "attempts",
+                    "given_up"
+                  ],
+                  "properties": {
+                    "target": {
+                      "type": "string",
+                      "enum": [
+                        "fides",
+                        "status"
+                      ]
+                    },
+                    "host": {
+                      "type": "string"
+                    },
+                    "attempts": {
+                      "type": "integer"
+                    },
+                    "last_error": {
+                      "type": "string"
+                    },
+                    "given_up": {
+                      "type": "boolean"
+                    }
+                  }
+                }
               }
             }
           }
@@ -754,6 +820,29 @@ let embeddedOpenAPI = #"""
               "type": "string",
               "minLength": 1,
               "maxLength": 200
+            }
+          },
+          {
+            "name": "reply-to",
+            "in": "header",
+            "required": false,
+            "description": "fides's callback strategy: the path on the fides server (--fides-url) to POST {\"rows_masked\": N} to, with the bearer reply-to-token, once the deletion is published and purged. Needs reply-to-token.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 2048,
+              "pattern": "^/[^/]"
+            }
+          },
+          {
+            "name": "reply-to-token",
+            "in": "header",
+            "required": false,
+            "description": "fides's bearer token for the callback; stored only in the owner-only ledger, never shown or logged. Needs reply-to.",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 4096
             }
           }
         ],

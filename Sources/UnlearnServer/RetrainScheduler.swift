@@ -37,8 +37,12 @@ final class RetrainScheduler: Service, Sendable {
     private let logger: Logger
     private let status = Mutex(SchedulerState())
     private let wake = Mutex(false)
+    /// Called after every run: a job's start, failure and publish queue callbacks.
+    private let afterRun: @Sendable () -> Void
 
-    init(store: Store, options: ServeOptions, metrics: ServiceMetrics, model: ModelHolder, logger: Logger) {
+    init(store: Store, options: ServeOptions, metrics: ServiceMetrics, model: ModelHolder, logger: Logger,
+         afterRun: @escaping @Sendable () -> Void = {}) {
+        self.afterRun = afterRun
         self.store = store
         self.options = options
         self.metrics = metrics
@@ -105,14 +109,18 @@ final class RetrainScheduler: Service, Sendable {
         status.withLock { $0.state = "running" }
         let store = self.store, metrics = self.metrics, model = self.model
         let started = ContinuousClock.now
+        defer { afterRun() }
         do {
             let result = try await Blocking.run(on: Blocking.retrains) { () throws -> RetrainReport? in
-                do {
-                    let report = try store.retrain(RetrainPolicy(), now: Date(), showProgress: false)
-                    if report.status == .completed { try model.refresh() }
-                    return report
-                } catch let error as UnlearnError where error.category == .busy {
-                    return nil
+                // On a thread at the training priority, so predictions keep their latency.
+                try BackgroundWork.wait { () throws -> RetrainReport? in
+                    do {
+                        let report = try store.retrain(RetrainPolicy(), now: Date(), showProgress: false)
+                        if report.status == .completed { try model.refresh() }
+                        return report
+                    } catch let error as UnlearnError where error.category == .busy {
+                        return nil
+                    }
                 }
             }
             guard let report = result else {

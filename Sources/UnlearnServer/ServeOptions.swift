@@ -21,11 +21,17 @@ public struct ServeOptions: Sendable {
     public var beforeDue: TimeInterval?
     /// Gather requests that arrive close together: wait this long after the oldest pending one.
     public var batchWindow: TimeInterval = 0.2
+    /// The nice value (0…19) of retrain threads: higher lets predictions on the same cores run first.
+    public var retrainNice: Int32 = 10
     /// Turn the scheduler off (retrains then come only from `POST /v1/retrain` or the CLI).
     public var schedulerEnabled = true
     /// How often the model watcher looks for a version published by another process, and
     /// refreshes the pending-request metrics.
     public var pollInterval: TimeInterval = 0.5
+    /// fides's base URL (`--fides-url`): erasure callbacks go to it plus each request's reply-to path.
+    public var fidesURL: String?
+    /// Retries, back-off and concurrency of outgoing callbacks.
+    public var callbackPolicy = CallbackPolicy()
     /// Called once the server accepts connections, with the bound host and port.
     public var onListening: (@Sendable (String, Int) -> Void)?
     public var logger: Logger = Logger(label: "unlearn.serve")

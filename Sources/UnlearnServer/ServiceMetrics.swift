@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Prometheus
 import Synchronization
+import UnlearnLedger
 
 /// The service's metrics, through swift-metrics with a Prometheus factory of its own (no global
 /// bootstrap, so tests can build several applications in one process). Labels are route
@@ -29,6 +30,8 @@ final class ServiceMetrics: Sendable {
     let lastSuccessfulRetrain: Metrics.Gauge
     let predictLatency: Metrics.Timer
     let predictRows: Metrics.Counter
+    let callbacksPending: Metrics.Gauge
+    let callbacksFailing: Metrics.Gauge
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -61,6 +64,8 @@ final class ServiceMetrics: Sendable {
         lastSuccessfulRetrain = Metrics.Gauge(label: "unlearn_last_successful_retrain_timestamp_seconds", factory: factory)
         predictLatency = Metrics.Timer(label: "unlearn_predict_duration_seconds", factory: factory)
         predictRows = Metrics.Counter(label: "unlearn_predict_rows_total", factory: factory)
+        callbacksPending = Metrics.Gauge(label: "unlearn_callbacks_pending", factory: factory)
+        callbacksFailing = Metrics.Gauge(label: "unlearn_callbacks_failing_targets", factory: factory)
     }
 
     private struct HTTPKey: Hashable {
@@ -87,6 +92,26 @@ final class ServiceMetrics: Sendable {
         }
         metrics.counter.increment()
         metrics.timer.recordNanoseconds(Int64(nanoseconds))
+    }
+
+    private struct DeliveryKey: Hashable {
+        var target: String
+        var outcome: String
+    }
+    private let deliveries = Mutex<[DeliveryKey: CounterBox]>([:])
+    private struct CounterBox: @unchecked Sendable { var counter: Metrics.Counter }
+
+    /// `unlearn_callback_deliveries_total{target,outcome}`: outcome is delivered, retry or given_up.
+    func callbackDelivery(target: CallbackTarget, outcome: String) {
+        let key = DeliveryKey(target: target.rawValue, outcome: outcome)
+        let box = deliveries.withLock { cache -> CounterBox in
+            if let found = cache[key] { return found }
+            let made = CounterBox(counter: Metrics.Counter(
+                label: "unlearn_callback_deliveries_total", dimensions: [("target", key.target), ("outcome", outcome)], factory: factory))
+            cache[key] = made
+            return made
+        }
+        box.counter.increment()
     }
 
     func text() -> String { registry.emitToString() }

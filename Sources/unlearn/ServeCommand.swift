@@ -21,8 +21,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Scheduler: …or when the oldest pending request has waited this long (e.g. 6h).") var maxWait: String?
     @Option(help: "Scheduler: …or when a request falls due within this margin (e.g. 48h).") var beforeDue: String?
     @Option(help: "Scheduler: gather requests arriving within this window before retraining (e.g. 200ms as 0.2s, 5s).") var batchWindow = "0.2s"
+    @Option(help: "Nice value (0-19) of the retrain threads; higher keeps prediction latency low while a retrain runs.") var retrainNice: Int32 = 10
     @Flag(help: "No scheduler: retrains only through POST /v1/retrain or the CLI.") var noScheduler = false
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20
+    @Option(help: "fides base URL (e.g. http://fides:8080): erasure callbacks go to it plus each request's reply-to path.")
+    var fidesURL: String?
 
     func run() async throws {
         setenv("UNLEARN_LOG_LEVEL", "info", 0)  // a service logs at info unless told otherwise
@@ -38,7 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
             options.beforeDue = try beforeDue.map(parseDuration)
             options.batchWindow = try parseDuration(batchWindow)
             options.schedulerEnabled = !noScheduler
+            guard (0...19).contains(retrainNice) else {
+                throw UnlearnError(.usage, "--retrain-nice must be 0…19, not \(retrainNice)")
+            }
+            options.retrainNice = retrainNice
             options.maxBodyBytes = maxBody
+            if let fidesURL {
+                guard let url = URLComponents(string: fidesURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                      url.host?.isEmpty == false, url.query == nil else {
+                    throw UnlearnError(.usage, "--fides-url must be an http or https base URL such as http://fides:8080, not '\(fidesURL)'")
+                }
+                options.fidesURL = fidesURL
+            }
         } catch let error as UnlearnError {
             fail(error.description, code: error.category.rawValue)
         }

@@ -12,7 +12,7 @@ struct UnlearnCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, StatusCommand.self,
             DeleteCommand.self, RetrainCommand.self, AuditCommand.self, VerifyCommand.self, RecoverCommand.self, DoctorCommand.self,
-            ReceiptCommand.self, ServeCommand.self, TokenCommand.self, BenchCommand.self,
+            ReceiptCommand.self, ServeCommand.self, TokenCommand.self, CallbacksCommand.self, BenchCommand.self,
         ])
 }
 

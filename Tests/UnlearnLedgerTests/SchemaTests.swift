@@ -14,14 +14,14 @@ struct SchemaTests {
             let tables = try ledger._stringsForTesting(
                 sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
             #expect(tables == [
-                "audit_event", "deletion_request", "grdb_migrations", "model_version", "record",
-                "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
+                "audit_event", "callback_outbox", "deletion_request", "grdb_migrations", "job_request", "model_version", "record",
+                "request_callback", "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks"])
         #expect(try reopened.recordCounts()[.live] == 5)
     }
 

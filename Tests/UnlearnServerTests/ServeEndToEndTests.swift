@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 import UnlearnServer
 import UnlearnStore
@@ -143,5 +145,60 @@ import UnlearnStore
             #expect(try await server.waitFor(deletion: id, token: intake, timeout: 60) { $0 == "completed" } != nil)
         }
         #expect(server.stop(signal: SIGTERM)?.status == 0)
+    }
+
+    /// The server dies between publish and purge (a crash point), then again while fides is down:
+    /// the callback still arrives, once, after the last restart, and only when the store verifies.
+    @Test func fidesCallbackSurvivesKillsBetweenPublishAndDelivery() async throws {
+        let root = try ServerFixtures.createStore()
+        let intake = try Self.token(root, "intake")
+        let checker = try Store.open(root, logger: ServerFixtures.quietLogger)
+        let path = "/api/v1/request-task/e2e-task/callback"
+        let receiver = CallbackReceiver { _ in (try? checker.verify(id: "person-40", replay: true))?.passed ?? false }
+        try await receiver.application.test(.live) { fides in
+            let arguments = ["--batch-window", "0.1s", "--fides-url", "http://127.0.0.1:\(fides.port!)"]
+            // 1. The retrain publishes, waits 3 s (longer than the sender's idle sleep, so an
+            //    unheld callback would go out) and is killed before it purges.
+            let first = try ServeProcess(store: root, arguments: arguments,
+                                         environment: ["UNLEARN_PAUSE_AT": "after-publish=3", "UNLEARN_CRASH_AT": "after-publish"],
+                                         log: root + "/../serve-cb-1.log")
+            let reply = try await first.request("POST", "/v1/deletions", token: intake, json: ["record_ids": ["person-40"]],
+                                                headers: ["reply-to": path, "reply-to-token": "tok-e2e-secret"])
+            #expect(reply.status == 202, "\(reply.text)")
+            let id = try #require(reply.json?["deletion_id"]?.int)
+            let deadline = Date().addingTimeInterval(120)
+            while first.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(first.stop(signal: SIGKILL)?.signalled == true, "the crash point was not reached")
+            let published = try #require(try checker.ledger.request(id: Int64(id)))
+            #expect(published.status == .completed)
+            #expect(try !checker.ledger.isPurged(throughVersion: published.modelVersion ?? 0))
+            #expect(receiver.hits(path).isEmpty, "no callback before the purge")
+
+            // 2. Restarted, recovery purges and the callback goes out, but fides is down; killed again.
+            receiver.script(path, [503])
+            let second = try ServeProcess(store: root, arguments: arguments, log: root + "/../serve-cb-2.log")
+            #expect(await receiver.wait(timeout: 60) { $0.hits(path).count >= 1 })
+            #expect(second.stop(signal: SIGKILL)?.signalled == true)
+
+            // 3. fides is back: the restarted server delivers it.
+            receiver.script(path, [200])
+            let third = try ServeProcess(store: root, arguments: arguments, log: root + "/../serve-cb-3.log")
+            #expect(await receiver.wait(timeout: 60) { $0.hits(path).contains { $0.answered == 200 } })
+            let hits = receiver.hits(path)
+            #expect(hits.filter { $0.answered == 200 }.count == 1)
+            for hit in hits {
+                #expect(hit.authorization == "Bearer tok-e2e-secret")
+                #expect((try? JSONSerialization.jsonObject(with: Data(hit.body.utf8))) as? [String: Int] == ["rows_masked": 1], "\(hit.body)")
+                #expect(hit.check == true, "the store verifies by replay whenever the callback arrives")
+            }
+            let done = try await third.waitFor(deletion: id, token: intake, timeout: 10) { $0 == "completed" }
+            #expect(done != nil)
+            #expect(third.stop(signal: SIGTERM)?.status == 0)
+        }
+        #expect(try checker.ledger.callbacks().allSatisfy { $0.deliveredAt != nil })
+        for log in ["serve-cb-1", "serve-cb-2", "serve-cb-3"] {
+            let text = (try? String(contentsOfFile: root + "/../\(log).log", encoding: .utf8)) ?? ""
+            #expect(!text.contains("tok-e2e-secret") && !text.contains("person-40"), "\(log)")
+        }
     }
 }

@@ -7,10 +7,12 @@
 #   3. one id on MNIST S=20 R=10: POST /v1/deletions to status `completed` (the scheduler's
 #      retrain, polled every 10 ms), median of TRIALS.
 #
-# Usage: ops/bench/serve.sh      (env: DURATION (s, default 5), TRIALS (default 7), DATA_DIR, U)
+# Usage: ops/bench/serve.sh      (env: DURATION (s, default 5), TRIALS (default 7), PHASES (default
+#                                "1 2 3"), DATA_DIR, U)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 command -v wrk >/dev/null || { echo "serve.sh: installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-DURATION="${DURATION:-5}" TRIALS="${TRIALS:-7}"
+DURATION="${DURATION:-5}" TRIALS="${TRIALS:-7}" PHASES="${PHASES:-1 2 3}"
+want() { [[ " $PHASES " == *" $1 "* ]]; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -34,16 +36,19 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 echo "== stores"
 mnist="$WORK/mnist"
+if want 1 || want 3; then
 "$U" init --store "$mnist" --format idx --data "$DATA_DIR/mnist/train-images-idx3-ubyte" \
     --labels "$DATA_DIR/mnist/train-labels-idx1-ubyte" --shards 20 --slices 10 --model mlp:128 \
     --epochs 20 --seed 1 --batch 64 > /dev/null
 "$U" train --store "$mnist" > /dev/null
+fi
 adult="$WORK/adult"
 "$U" init --store "$adult" --data data/adult/adult.data.zst --format csv --label last \
     --shards 10 --slices 5 --model mlp:64 --epochs 10 --seed 42 > /dev/null
 "$U" train --store "$adult" > /dev/null
-cp -a "$mnist" "$WORK/mnist-intake"
 
+if want 1; then
+cp -a "$mnist" "$WORK/mnist-intake"
 echo "== 1. durable intake, 64 connections, ${DURATION}s"
 serve "$WORK/mnist-intake" --no-scheduler
 TOKEN=$(token "$WORK/mnist-intake" intake) THREADS=2 IDS=60000 \
@@ -55,15 +60,18 @@ non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/intake.txt"); non2xx=${non2xx:-0}
 kill -TERM "$pid"; wait "$pid" || true
 ledger_new=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/mnist-intake/ledger.sqlite').execute('select count(*) from deletion_request').fetchone()[0])")
 echo "INTAKE rate=$rate/s non2xx=$non2xx new_requests=$received in_ledger=$ledger_new group_commits=$groups"
+fi
 
-echo "== 2. predict, one Adult row, 32 connections at ~1,000/s for ${DURATION}s, retrains running"
-serve "$adult" --batch-window 0s
+predict_under_retrains() {
+local nice="$1"
+echo "== 2. predict, one Adult row, 32 connections at ~1,000/s for ${DURATION}s, retrains running at nice $nice"
+serve "$adult" --batch-window 0s --retrain-nice "$nice"
 ptoken=$(token "$adult" predict) itoken=$(token "$adult" intake) otoken=$(token "$adult" operator)
 # One row of adult.test, keyed by column index (the label column left out).
 body='{"rows":[{"0":25,"1":"Private","2":226802,"3":"11th","4":7,"5":"Never-married","6":"Machine-op-inspct","7":"Own-child","8":"Black","9":"Male","10":0,"11":0,"12":40,"13":"United-States"}]}'
 # Retrains back to back: each deletes one record in slice 0 of every shard (all shards retrain from scratch).
 (
-    n=0
+    n=$(( nice * 1000 ))  # each run deletes records of its own
     end=$(( $(date +%s) + DURATION + 2 ))
     while (( $(date +%s) < end )); do
         ids=$(python3 -c "print(','.join('\"row-%d\"' % (($n * 97 + k * 3253) % 32561) for k in range(10)))")
@@ -75,12 +83,21 @@ body='{"rows":[{"0":25,"1":"Private","2":226802,"3":"11th","4":7,"5":"Never-marr
 ) &
 loader=$!
 sleep 1
-TOKEN="$ptoken" BODY="$body" DELAY_MS=32 wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict.txt"
+TOKEN="$ptoken" BODY="$body" DELAY_MS=32 wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict-$nice.txt"
+p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' "$WORK/predict-$nice.txt")
 wait "$loader" || true
 retrains=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_retrains_total/ {print $2}')
-echo "PREDICT_RETRAINS retrains_during_run=$retrains"
+echo "PREDICT_RETRAINS nice=$nice retrains_during_run=$retrains"
 kill -TERM "$pid"; wait "$pid" || true
+}
+# The baseline first (retrain threads at the service's own priority), then the default nice 10.
+if want 2; then
+predict_under_retrains 0; p99_base="$p99"
+predict_under_retrains 10; p99_nice="$p99"
+echo "PREDICT_P99_RATIO nice0/nice10=$(python3 -c "print(round($p99_base / $p99_nice, 2))")"
+fi
 
+want 3 || exit 0
 echo "== 3. one id, MNIST S=20 R=10: POST to completed (median of $TRIALS)"
 serve "$mnist" --batch-window 0s
 itoken=$(token "$mnist" intake)

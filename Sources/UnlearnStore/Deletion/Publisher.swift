@@ -43,7 +43,12 @@ struct Publisher {
             jobID: job, completedRequests: requests, receipts: receipts, at: Date(), jobSeconds: jobSeconds))
         CrashPoint.hit("after-publish")
         try StoreHead.advance(files.layout, to: published)
-        return (published, try files.removeFiles(notIn: manifest, shard: shard))
+        let removed = try files.removeFiles(notIn: manifest, shard: shard)
+        // The new version differs from its parent only in what this job rebuilt, so removing
+        // the files it no longer names purges everything it superseded: its completion
+        // callbacks may now go out (a crash before this leaves that to recovery).
+        try ledger.markPurged(version: published.version)
+        return (published, removed)
     }
 
     /// What publishing a retrain settled.

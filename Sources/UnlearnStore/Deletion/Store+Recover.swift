@@ -24,6 +24,8 @@ extension Store {
                 removed.append(name)
             }
             abandoned = try ledger.abandonRunningJobs(at: Date())
+            // Nothing the live version does not name is left, so every version up to it is purged.
+            try ledger.markPurged(version: live.version.version, andEarlier: true)
         }
         if !removed.isEmpty || abandoned > 0 {
             try ledger.appendEvent(

@@ -51,7 +51,7 @@ extension Store {
         if plan.isEmpty && RetrainPlanner.completed(pending, remaining: outcome.remaining).isEmpty {
             return RetrainReport(status: .nothingToDo, reason: "no pending record lives in shard \(policy.shard.map(String.init) ?? "-")")
         }
-        let jobID = try ledger.startJob(kind: .retrain, plan: plan.json(), worker: workerName, at: now)
+        let jobID = try ledger.startJob(kind: .retrain, plan: plan.json(), worker: workerName, at: now, requests: plan.requests)
         let started = Date()
         let generation = live.version.version + 1
         let rebuilt = try runShards(plan.shards.map(\.shard), title: "retrain", samples: plan.samplePasses, job: jobID, showProgress: showProgress) { shard, progress in

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Synchronization
 import UnlearnCore
 
@@ -11,7 +11,8 @@ enum ShardPool {
         BLAS.useSingleThread()
         let results = Mutex<[Int: T]>([:])
         let failures = Mutex<[(Int, any Error)]>([])
-        DispatchQueue.concurrentPerform(iterations: shards.count) { index in
+        // Own threads rather than Dispatch's pool, so the service can lower their priority.
+        BackgroundWork.forEach(shards.count, width: ProcessInfo.processInfo.activeProcessorCount) { index in
             let shard = shards[index]
             do {
                 let value = try work(shard)

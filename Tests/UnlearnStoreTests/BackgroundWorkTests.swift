@@ -1,0 +1,37 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import UnlearnStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Training threads: every shard index runs exactly once, results and errors come back, and the
+/// nice value applies to the training threads only.
+@Suite(.serialized) struct BackgroundWorkTests {
+    @Test(arguments: [(0, 2), (1, 2), (7, 1), (7, 3), (20, 2), (5, 8)])
+    func everyIndexRunsExactlyOnce(count: Int, width: Int) {
+        let seen = Mutex([Int](repeating: 0, count: count))
+        BackgroundWork.forEach(count, width: width) { i in seen.withLock { $0[i] += 1 } }
+        #expect(seen.withLock { $0 } == [Int](repeating: 1, count: count))
+    }
+
+    @Test func waitReturnsTheResultAndRethrows() throws {
+        #expect(try BackgroundWork.wait { 6 * 7 } == 42)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) { try BackgroundWork.wait { () throws -> Int in throw Boom() } }
+    }
+
+    #if os(Linux)
+    @Test func trainingThreadsRunAtTheChosenNiceValueAndTheCallerKeepsItsOwn() throws {
+        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        BackgroundWork.setNiceness(7)
+        defer { BackgroundWork.setNiceness(0) }
+        let seen = try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        if before <= 7 { #expect(seen == 7) }
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+        BackgroundWork.setNiceness(0)
+        #expect(try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) } == before)
+    }
+    #endif
+}
