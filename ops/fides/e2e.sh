@@ -74,6 +74,7 @@ summary() {
 }
 cleanup() {
     local rc=$?
+    set +e  # a stopped server's non-zero wait status must not end the clean-up early
     [[ -n "$unlearn_pid" ]] && kill -TERM "$unlearn_pid" 2>/dev/null && wait "$unlearn_pid" 2>/dev/null
     [[ -n "$fides_pid" ]] && kill -TERM "$fides_pid" 2>/dev/null && wait "$fides_pid" 2>/dev/null
     [[ -n "$redis_pid" ]] && kill -TERM "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
@@ -250,7 +251,8 @@ unlearn_request() {
         | jq -ce --arg pr "$pr_id" '[.deletions[] | select(.external_id == $pr)] | first // empty'
 }
 if [[ "$case_name" == kill ]]; then
-    wait_until 120 "unlearn to accept the erasure" unlearn_request
+    unlearn_has_request() { unlearn_request > /dev/null; }
+    wait_until 120 "unlearn to accept the erasure" unlearn_has_request
     say "unlearn accepted the erasure: $(unlearn_request | jq -c '{deletion_id, status}')"
     kill -KILL "$unlearn_pid"; wait "$unlearn_pid" 2>/dev/null || true
     port="${unlearn_url##*:}"
@@ -288,6 +290,8 @@ unlearn_pid=""
 "$U" verify --store "$store" --id "$record" --replay > "$work/verify.out" 2>&1 || fail "unlearn verify --replay failed: $(tail -5 "$work/verify.out")"
 say "unlearn verify --replay --id $record: passed"
 "$U" audit --store "$store" --id "$record" > "$work/audit.out" || fail "unlearn audit --id failed"
+grep -q 'callback.delivered' "$work/audit.out" || fail "unlearn's audit trail for $record has no callback.delivered event"
+say "unlearn audit --id $record: $(grep -o 'events .*' "$work/audit.out" | head -1)"
 "$U" audit verify --store "$store" > /dev/null || fail "unlearn audit verify failed"
 grep -q "Authorization\|$record" "$work/unlearn.err" && fail "unlearn's log shows a token header or the raw record id"
 
