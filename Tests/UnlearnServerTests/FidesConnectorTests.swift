@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Testing
 import UnlearnServer
 
@@ -79,10 +80,11 @@ import UnlearnServer
 
         let root = try ServerFixtures.createStore()
         let tokens = try ServerFixtures.tokens(root)
+        headers[.authorization] = "Bearer \(tokens[.intake]!)"
+        let fidesHeaders = headers
         let app = try await buildApplication(RouterTests.options(root))
         try await app.test(.router) { client in
-            headers[.authorization] = "Bearer \(tokens[.intake]!)"
-            let created = try await client.execute(uri: "/v1/deletions", method: .post, headers: headers, body: ByteBuffer(string: body))
+            let created = try await client.execute(uri: "/v1/deletions", method: .post, headers: fidesHeaders, body: ByteBuffer(string: body))
             let createdText = String(buffer: created.body)
             #expect(created.status.code == 202, "the connector's body was refused: \(createdText)")
             let createdJSON = try TestJSON.parse(Data(created.body.readableBytesView))
@@ -96,7 +98,8 @@ import UnlearnServer
             #expect(one.json?["status"]?.string == "pending")
 
             // fides's connection test runs test_request with no token of ours checked.
-            let (testPath, _) = try #require(Self.value("path", in: lines, from: try #require(Self.value("test_request", in: lines)).1))
+            let (_, testAt) = try #require(Self.value("test_request", in: lines))
+            let (testPath, _) = try #require(Self.value("path", in: lines, from: testAt))
             let test = try await client.execute(uri: testPath, method: .get, headers: [:])
             #expect(test.status.code == 200, "test_request \(testPath) answered \(test.status.code)")
         }
@@ -105,14 +108,17 @@ import UnlearnServer
     @Test func theDatasetFieldIsAPrimaryKeyAndTheKeysAreTemplated() throws {
         let dataset = try Self.text("unlearn_dataset.yml")
         let lines = dataset.split(separator: "\n")
-        let (field, fieldAt) = try #require(Self.value("name", in: lines, from: try #require(Self.value("fields", in: lines)).1))
+        let (_, fieldsAt) = try #require(Self.value("fields", in: lines))
+        let (field, fieldAt) = try #require(Self.value("name", in: lines, from: fieldsAt))
         #expect(field == "record_id")
         let (_, metaAt) = try #require(Self.value("fides_meta", in: lines, from: fieldAt))
         let (primary, _) = try #require(Self.value("primary_key", in: lines, from: metaAt))
         #expect(primary == "true", "without primary_key fides skips the erasure and still reports complete")
-        let (collection, _) = try #require(Self.value("name", in: lines, from: try #require(Self.value("collections", in: lines)).1))
+        let (_, collectionsAt) = try #require(Self.value("collections", in: lines))
+        let (collection, _) = try #require(Self.value("name", in: lines, from: collectionsAt))
         let config = try Self.text("unlearn_config.yml").split(separator: "\n")
-        let (endpoint, _) = try #require(Self.value("name", in: config, from: try #require(Self.value("endpoints", in: config)).1))
+        let (_, endpointsAt) = try #require(Self.value("endpoints", in: config))
+        let (endpoint, _) = try #require(Self.value("name", in: config, from: endpointsAt))
         #expect(collection == endpoint, "the endpoint must be named after the dataset's collection")
         // Template zips require <instance_fides_key> in both files.
         #expect(Self.value("fides_key", in: lines)?.0 == "<instance_fides_key>")
