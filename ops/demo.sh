@@ -98,5 +98,8 @@ rm -f "$serve_log"
 step "eval after unlearning"
 "$U" eval --store "$STORE" --data "$TEST"
 
+step "verify --from-source: the whole store (schema, placement, rows, checkpoints) equals a fresh build of the shipped file without the two deleted people"
+"$U" verify --store "$STORE" --from-source "$TRAIN"
+
 echo
 echo "== done: store in $STORE"
