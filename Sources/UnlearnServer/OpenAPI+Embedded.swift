@@ -768,6 +768,10 @@ let embeddedOpenAPI = #"""
                 "items": {
                   "type": "object"
                 }
+              },
+              "schema_rebuild": {
+                "type": "boolean",
+                "description": "Present and true when the deletion changed the schema, so every shard was retrained from slice 0 (unlearn rebuild)."
               }
             }
           },

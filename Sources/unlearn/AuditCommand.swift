@@ -49,7 +49,8 @@ struct AuditQueryCommand: ParsableCommand {
                 print("  received   \(iso.string(from: t.receivedAt))   due \(iso.string(from: t.dueAt))")
                 print("  records    " + t.records.map { "\($0.key)… shard \($0.shard) slice \($0.slice)" }.joined(separator: "; "))
                 if let job = t.job {
-                    let work = job.retrained.map { "shard \($0.shard) from slice \($0.firstSlice) (\($0.samplePasses) sample-passes)" }.joined(separator: ", ")
+                    let path = job.schemaRebuild == true ? "schema rebuild (the deletion changed the schema): " : ""
+                    let work = path + job.retrained.map { "shard \($0.shard) from slice \($0.firstSlice) (\($0.samplePasses) sample-passes)" }.joined(separator: ", ")
                     print("  job        #\(job.id) \(job.status.rawValue) \(iso.string(from: job.startedAt))" + (job.seconds.map { String(format: ", %.2f s", $0) } ?? "") + ": " + work)
                 }
                 if let version = t.version, let completed = t.completedAt {

@@ -148,6 +148,11 @@ import UnlearnLedger
         #expect(report.plan?.schemaRebuild == true)
         #expect(try store.liveVersion().version.kind == .rebuild)
         #expect(try store.ledger.job(id: report.job!)!.plan.contains("\"schema_rebuild\":true"))
+        // The receipt says which path was taken and lists every shard's replaced files.
+        let receipt = try #require(try store.ledger.request(id: report.completedRequests[0])?.receipt)
+        #expect(receipt.contains("\"schema_rebuild\":true"))
+        let decoded = try JSONDecoder().decode(Receipt.self, from: Data(receipt.utf8))
+        #expect(Set(decoded.retrained.map(\.shard)) == [0, 1, 2] && Set(decoded.replaced.map { $0.new.prefix(9) }).count == 3)
         lines.remove(at: 13)
         try Self.expectFromScratch(store, lines: lines, k: k, directory: directory, tag: "scarlet")
         try Self.expectReplayable(store)

@@ -40,10 +40,19 @@ public struct Receipt: Sendable, Codable, Equatable {
     public var records: [Record]
     public var retrained: [Retrained]
     public var replaced: [Replaced]
+    /// True when the deletion changed the schema, so every shard was retrained from slice 0
+    /// (and every shard's replaced files are listed); absent for an ordinary retrain.
+    public var schemaRebuild: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case request, version, job, records, retrained, replaced
+        case schemaRebuild = "schema_rebuild"
+    }
 
     /// The receipt of `request`, completed by the move from `old` to `new` (version `version`).
     init(_ request: DeletionRequest, old: Manifest, new: Manifest, version: Int, job: Int64, plan: RetrainPlan) {
-        let shards = Set(request.records.map(\.shard))
+        // A rebuild retrains (and replaces the files of) every shard.
+        let shards = plan.schemaRebuild == true ? Set(old.shards.indices) : Set(request.records.map(\.shard))
         var replaced: [Replaced] = []
         for shard in shards.sorted() {
             let before = old.shards[shard].rows + old.shards[shard].checkpoints
@@ -58,6 +67,7 @@ public struct Receipt: Sendable, Codable, Equatable {
         self.records = request.records.map { Record(key: String($0.key.prefix(12)), shard: $0.shard, slice: $0.slice) }
         self.retrained = plan.shards.filter { shards.contains($0.shard) }.map { Retrained(shard: $0.shard, firstSlice: $0.firstSlice) }
         self.replaced = replaced
+        self.schemaRebuild = plan.schemaRebuild
     }
 
     /// The ledger's text of this receipt (sorted keys).
@@ -68,6 +78,7 @@ public struct Receipt: Sendable, Codable, Equatable {
         writer.add("replaced", replaced.map(\.writer))
         writer.add("request", request)
         writer.add("retrained", retrained.map(\.writer))
+        if schemaRebuild == true { writer.add("schema_rebuild", true) }
         writer.add("version", version)
         return writer.json
     }

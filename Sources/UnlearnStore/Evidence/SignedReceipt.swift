@@ -27,9 +27,11 @@ public enum SignedReceipt {
         public var records: [Receipt.Record]
         public var retrained: [Receipt.Retrained]
         public var replaced: [Receipt.Replaced]
+        public var schemaRebuild: Bool?
 
         enum CodingKeys: String, CodingKey {
             case version, records, retrained, replaced
+            case schemaRebuild = "schema_rebuild"
             case deletionID = "deletion_id"
             case externalID = "external_id"
             case completedAt = "completed_at"
@@ -58,6 +60,7 @@ public enum SignedReceipt {
         body.add("records", receipt.records.map(\.writer))
         body.add("replaced", receipt.replaced.map(\.writer))
         body.add("retrained", receipt.retrained.map(\.writer))
+        if receipt.schemaRebuild == true { body.add("schema_rebuild", true) }
         body.add("version", receipt.version)
         let signed = body.json
         var signature = JSONWriter()

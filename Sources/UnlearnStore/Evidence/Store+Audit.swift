@@ -26,9 +26,12 @@ public struct RequestTimeline: Sendable, Codable {
         public var finishedAt: Date?
         public var seconds: Double?
         public var retrained: [RetrainPlan.ShardWork]
+        /// True when the job refitted the schema and retrained every shard from slice 0.
+        public var schemaRebuild: Bool?
 
         enum CodingKeys: String, CodingKey {
             case id, status, seconds, retrained
+            case schemaRebuild = "schema_rebuild"
             case startedAt = "started_at"
             case finishedAt = "finished_at"
         }
@@ -90,7 +93,8 @@ extension Store {
             let plan = try? JSONDecoder().decode(RetrainPlan.self, from: Data(record.plan.utf8))
             let shards = Set(request.records.map(\.shard))
             job = .init(id: id, status: record.status, startedAt: record.startedAt, finishedAt: record.finishedAt, seconds: record.seconds,
-                        retrained: plan?.shards.filter { shards.contains($0.shard) } ?? [])
+                        retrained: plan?.shards.filter { plan?.schemaRebuild == true || shards.contains($0.shard) } ?? [],
+                        schemaRebuild: plan?.schemaRebuild)
         }
         var replaced = 0
         var purged: Bool?
