@@ -15,26 +15,12 @@ case "${1:-}" in
     *) echo "install.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-command -v dpkg-query >/dev/null || { echo "install.sh: needs a Debian-based system (dpkg-query not found)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "install.sh: python3 not found; install python3 (>= 3.9) first" >&2; exit 1; }
 
 # Debian: the servers fides needs, jq, curl, zstd and zip the e2e script uses, python3-venv for the venv.
 packages=(postgresql redis-server jq curl zstd zip)
-missing=()
-for p in "${packages[@]}"; do
-    status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
-    [[ "$status" == "install ok installed" ]] || missing+=("$p")
-done
-if ((${#missing[@]})); then
-    sudo=()
-    if ((EUID != 0)); then
-        command -v sudo >/dev/null || { echo "install.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-        sudo=(sudo)
-    fi
-    echo "install.sh: apt-get install ${missing[*]}"
-    "${sudo[@]}" apt-get update
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/apt.sh"
+apt_install install.sh "${packages[@]}"
 
 if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import fides' 2>/dev/null; then
     echo "install.sh: fides already installed in $venv ($("$venv/bin/pip" show ethyca-fides 2>/dev/null | sed -n 's/^Version: //p'))"
