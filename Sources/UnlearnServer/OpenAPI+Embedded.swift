@@ -922,7 +922,7 @@ let embeddedOpenAPI = #"""
             }
           },
           "422": {
-            "description": "An id or subject the store does not hold (named by position); nothing was recorded",
+            "description": "An id or subject the store does not hold (named by position), or reply-to and reply-to-token that cannot be used (reply-to not a path, one without the other); nothing was recorded",
             "content": {
               "application/json": {
                 "schema": {
