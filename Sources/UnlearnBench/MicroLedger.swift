@@ -45,6 +45,17 @@ struct MicroLedgerFixture {
         }
     }
 
+    /// Submits requests for `rows` as the service's intake does: one single-record group per
+    /// call, `group` calls per commit (`submitGroups`); returns each commit's seconds.
+    func submitGroups(_ rows: Range<Int>, group: Int) throws -> [Double] {
+        try stride(from: rows.lowerBound, to: rows.upperBound, by: group).map { start in
+            let groups = (start..<min(start + group, rows.upperBound)).map {
+                IntakeGroup(submissions: [submission(row: $0)], externalID: nil)
+            }
+            return try timed { _ = try ledger.submitGroups(groups) }
+        }
+    }
+
     /// Bytes of the ledger's files (database, WAL, shared memory).
     var bytesOnDisk: Int {
         let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: [.fileSizeKey])) ?? []
@@ -63,12 +74,17 @@ public enum MicroLedgerBenchmark {
     /// request on a record no earlier request covers.
     ///
     /// Figures: requests/s over the whole run and per-transaction latency percentiles.
-    public static func run(single: Int = 2_000, batched: Int = 20_000, batchSizes: [Int] = [100, 1_000], log: (String) -> Void) throws -> [MicroMeasurement] {
+    /// Last, `batched` requests as the service commits them: single-record calls in groups of
+    /// `serviceGroup` per commit, each call its own savepoint (`submitGroups`).
+    public static func run(
+        single: Int = 2_000, batched: Int = 20_000, batchSizes: [Int] = [32, 100, 1_000], serviceGroup: Int = 32,
+        log: (String) -> Void
+    ) throws -> [MicroMeasurement] {
         let plan = [(1, single)] + batchSizes.map { ($0, batched) }
-        let fixture = try MicroLedgerFixture(records: plan.reduce(0) { $0 + $1.1 })
+        let fixture = try MicroLedgerFixture(records: plan.reduce(0) { $0 + $1.1 } + batched)
         defer { fixture.remove() }
         var next = 0
-        return try plan.map { batch, count in
+        var results = try plan.map { batch, count in
             log("ledger: \(count) requests in transactions of \(batch)")
             let times = Samples(try fixture.submit(next..<(next + count), batch: batch))
             next += count
@@ -79,5 +95,14 @@ public enum MicroLedgerBenchmark {
                 "commit_p99_ms": 1000 * times.percentile(99),
             ])
         }
+        log("ledger: \(batched) single-record calls, \(serviceGroup) per commit (the service's group commit)")
+        let times = Samples(try fixture.submitGroups(next..<(next + batched), group: serviceGroup))
+        results.append(MicroMeasurement(.ledger, "submitGroups (\(serviceGroup) calls per commit)", [
+            "requests": Double(batched),
+            "requests_per_s": Double(batched) / times.total,
+            "commit_p50_ms": 1000 * times.median,
+            "commit_p99_ms": 1000 * times.percentile(99),
+        ]))
+        return results
     }
 }

@@ -106,6 +106,12 @@ public struct JSONWriter: Sendable {
     /// Appends `value` as a JSON string literal (RFC 8259 escapes).
     static func appendString(_ value: String, to text: inout String) {
         text += "\""
+        // Keys, hashes and most free text need no escape: append them whole, not scalar by scalar.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

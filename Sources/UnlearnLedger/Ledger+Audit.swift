@@ -33,12 +33,16 @@ extension Ledger {
         }
         if let recordKey {
             conditions.append("""
-                (record_key = ? OR request_id IN (SELECT request_id FROM request_record WHERE record_key = ?))
+                ((record_key = ? AND request_id IS NULL)
+                 OR request_id IN (SELECT request_id FROM request_record WHERE record_key = ?))
                 """)
             arguments += [recordKey, recordKey]
         }
         if let shard {
-            conditions.append("(shard = ? OR request_id IN (SELECT request_id FROM request_record WHERE shard = ?))")
+            conditions.append("""
+                ((shard = ? AND request_id IS NULL)
+                 OR request_id IN (SELECT request_id FROM request_record WHERE shard = ?))
+                """)
             arguments += [shard, shard]
         }
         if let since {

@@ -29,46 +29,51 @@ public enum IntakeOutcome: Sendable {
 extension Ledger {
     /// Records several independent groups in one durable transaction: one commit, one fsync.
     ///
-    /// Each group stays all-or-nothing on its own (a savepoint each): a group whose entry fails
-    /// is rolled back alone and reported as `.failed`, and the others still commit. When this
-    /// returns, every `.recorded` group is on disk.
+    /// Each group stays all-or-nothing on its own: a group with an unknown target is reported as
+    /// `.failed` and writes nothing, and the others still commit. When this returns, every
+    /// `.recorded` group is on disk.
+    ///
+    /// Groups are checked before anything is written, so the writes need no savepoint (a
+    /// savepoint copies every page it first touches into a statement journal, which cost the
+    /// service's writer as much as the writes themselves). Should a write still fail with a
+    /// ledger error, the transaction is rolled back and redone with a savepoint per group.
     /// - Throws: only when the transaction itself fails; then nothing was written.
     public func submitGroups(_ groups: [IntakeGroup]) throws -> [IntakeOutcome] {
         guard !groups.isEmpty else { return [] }
-        return try write { db in
-            // The chain head is read once; a group that rolls back leaves it where it was.
-            var chain = try AuditChain.head(db)
-            var outcomes: [IntakeOutcome] = []
-            outcomes.reserveCapacity(groups.count)
-            for group in groups {
-                if let external = group.externalID, let previous = try Self.requests(externalID: external, db) {
-                    outcomes.append(.recorded(previous.map { SubmissionResult(request: $0, created: false) }, repeated: true))
-                    continue
-                }
+        do {
+            return try write { db in try Self.submitGroups(groups, db, isolated: false) }
+        } catch is UncheckedGroupFailure {
+            return try write { db in try Self.submitGroups(groups, db, isolated: true) }
+        }
+    }
+
+    /// A ledger error in a write that the checks should have prevented: redo with savepoints.
+    private struct UncheckedGroupFailure: Error {}
+
+    /// `isolated`: a savepoint per group (the fallback); otherwise checks first and no savepoint.
+    static func submitGroups(_ groups: [IntakeGroup], _ db: Database, isolated: Bool) throws -> [IntakeOutcome] {
+        // The chain head is read once; a group that rolls back leaves it where it was.
+        var chain = try AuditChain.head(db)
+        var outcomes: [IntakeOutcome] = []
+        outcomes.reserveCapacity(groups.count)
+        for group in groups {
+            if let external = group.externalID, let previous = try requests(externalID: external, db) {
+                outcomes.append(.recorded(previous.map { SubmissionResult(request: $0, created: false) }, repeated: true))
+                continue
+            }
+            // A single target needs no separate check: `submitRecord` and `submitSubject` throw
+            // their ledger errors before they write anything.
+            if group.submissions.count > 1, let failure = try firstUnknownTarget(group.submissions, db) {
+                outcomes.append(failure)
+                continue
+            }
+            var local = chain
+            if isolated {
                 var position = 0
                 do {
                     var results: [SubmissionResult] = []
-                    var local = chain
                     try db.inSavepoint {
-                        for (index, submission) in group.submissions.enumerated() {
-                            position = index
-                            switch submission.targetKind {
-                            case .record: results.append(try Self.submitRecord(submission, db, &local))
-                            case .subject: results.append(try Self.submitSubject(submission, db, &local))
-                            }
-                        }
-                        if let external = group.externalID {
-                            let link = try db.cachedStatement(
-                                sql: "INSERT INTO request_external (external_id, position, request_id) VALUES (?, ?, ?)")
-                            for (index, result) in results.enumerated() {
-                                try link.execute(arguments: [external, index, result.request.id])
-                            }
-                        }
-                        if let callbacks = group.callbacks, !callbacks.isEmpty {
-                            let created = results.filter(\.created).map(\.request.id)
-                            for id in created { try Self.saveCallbacks(callbacks, requestID: id, db) }
-                            try Self.enqueue(status: "pending", requests: created, at: group.submissions.first?.receivedAt ?? Date(), db)
-                        }
+                        results = try record(group, db, &local, position: &position)
                         return .commit
                     }
                     chain = local
@@ -76,9 +81,63 @@ extension Ledger {
                 } catch let error as LedgerError {
                     outcomes.append(.failed(position: position, error: error))
                 }
+            } else {
+                var position = 0
+                do {
+                    outcomes.append(.recorded(try record(group, db, &local, position: &position), repeated: false))
+                    chain = local
+                } catch let error as LedgerError where group.submissions.count == 1 {
+                    outcomes.append(.failed(position: 0, error: error))
+                } catch is LedgerError {
+                    throw UncheckedGroupFailure()
+                }
             }
-            return outcomes
         }
+        return outcomes
+    }
+
+    /// The failure of the group's first target that names no record or subject of the store.
+    private static func firstUnknownTarget(_ submissions: [DeletionSubmission], _ db: Database) throws -> IntakeOutcome? {
+        for (position, submission) in submissions.enumerated() {
+            switch submission.targetKind {
+            case .record:
+                if try db.value(Int64.self, "SELECT 1 FROM record WHERE key = ?", [submission.targetKey]) == nil {
+                    return .failed(position: position, error: .unknownRecord(key: submission.targetKey))
+                }
+            case .subject:
+                if try db.value(Int64.self, "SELECT 1 FROM record WHERE subject_key = ? LIMIT 1", [submission.targetKey]) == nil {
+                    return .failed(position: position, error: .unknownSubject(key: submission.targetKey))
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Writes one group's requests, its external-id links and its callbacks.
+    private static func record(
+        _ group: IntakeGroup, _ db: Database, _ chain: inout AuditChain, position: inout Int
+    ) throws -> [SubmissionResult] {
+        var results: [SubmissionResult] = []
+        for (index, submission) in group.submissions.enumerated() {
+            position = index
+            switch submission.targetKind {
+            case .record: results.append(try submitRecord(submission, db, &chain))
+            case .subject: results.append(try submitSubject(submission, db, &chain))
+            }
+        }
+        if let external = group.externalID {
+            let link = try db.cachedStatement(
+                sql: "INSERT INTO request_external (external_id, position, request_id) VALUES (?, ?, ?)")
+            for (index, result) in results.enumerated() {
+                try link.execute(arguments: [external, index, result.request.id])
+            }
+        }
+        if let callbacks = group.callbacks, !callbacks.isEmpty {
+            let created = results.filter(\.created).map(\.request.id)
+            for id in created { try saveCallbacks(callbacks, requestID: id, db) }
+            try enqueue(status: "pending", requests: created, at: group.submissions.first?.receivedAt ?? Date(), db)
+        }
+        return results
     }
 
     /// The requests an earlier call with this external id created, in entry order; nil if none.

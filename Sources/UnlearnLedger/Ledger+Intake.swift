@@ -33,6 +33,8 @@ extension Ledger {
     }
 
     /// A record target: its existing non-rejected request (any status), or a new one.
+    /// Like `submitSubject`, it throws its ledger errors before writing anything (group intake
+    /// relies on this to skip a savepoint); after that only SQLite can fail.
     static func submitRecord(
         _ submission: DeletionSubmission, _ db: Database, _ chain: inout AuditChain
     ) throws -> SubmissionResult {

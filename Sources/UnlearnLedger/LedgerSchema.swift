@@ -14,6 +14,7 @@ enum LedgerSchema {
         }
         ServiceSchema.register(&migrator)
         CallbackSchema.register(&migrator)
+        IntakeIndexSchema.register(&migrator)
         return migrator
     }
 

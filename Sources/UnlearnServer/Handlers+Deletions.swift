@@ -28,8 +28,8 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
     case (nil, nil): throw APIError.badRequest("record_ids", "give record_ids or subject")
     case (_?, _?): throw APIError.badRequest("subject", "give record_ids or subject, not both")
     }
-    let entry = IntakeBatcher.Entry(targets: targets, requestedBy: requestedBy, reason: reason, externalID: externalID,
-                                        callbacks: callbacks, receivedAt: Date())
+    let submissions = c.store.submissions(targets, requestedBy: requestedBy, reason: reason, at: Date())
+    let entry = IntakeBatcher.Entry(submissions: submissions, externalID: externalID, callbacks: callbacks)
     switch try await c.intake.submit(entry) {
     case .unknown(let position, let kind):
         c.metrics.intakeRejected.increment()

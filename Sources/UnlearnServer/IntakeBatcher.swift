@@ -12,13 +12,12 @@ import UnlearnStore
 /// it, and only then answers each caller. While a commit's fsync runs, new calls queue up and
 /// form the next group, so the group size follows the load with no timer.
 final class IntakeBatcher: Service, Sendable {
+    /// One call: its submissions, already keyed by the handler (the keyed hashes are computed
+    /// on the caller's thread, not the single writer's).
     struct Entry: Sendable {
-        var targets: [DeletionTarget]
-        var requestedBy: String?
-        var reason: String?
+        var submissions: [DeletionSubmission]
         var externalID: String?
         var callbacks: RequestCallbacks?
-        var receivedAt: Date
     }
 
     enum Outcome: Sendable {
@@ -109,15 +108,8 @@ final class IntakeBatcher: Service, Sendable {
     }
 
     private func commit(_ batch: [Waiting]) {
-        var groups: [IntakeGroup] = []
-        var members: [Waiting] = []
-        for waiting in batch {
-            let entry = waiting.entry
-            groups.append(IntakeGroup(
-                submissions: store.submissions(entry.targets, requestedBy: entry.requestedBy, reason: entry.reason, at: entry.receivedAt),
-                externalID: entry.externalID, callbacks: entry.callbacks))
-            members.append(waiting)
-        }
+        let groups = batch.map { IntakeGroup(submissions: $0.entry.submissions, externalID: $0.entry.externalID, callbacks: $0.entry.callbacks) }
+        let members = batch
         guard !groups.isEmpty else { return }
         do {
             let started = ContinuousClock.now

@@ -53,7 +53,12 @@ final class TokenAuthenticator: Sendable {
     func authorize(_ request: Request, roles: [Role]) async throws -> (Role, String) {
         guard let header = request.headers[.authorization], header.count > 7,
               header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
-        let presented = Tokens.sha256(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        // Optional whitespace around the token (RFC 9110 OWS: spaces and tabs), trimmed without
+        // Foundation's CharacterSet, which bridges through NSString on every request.
+        var token = header.dropFirst(7)
+        while let c = token.first, c == " " || c == "\t" { token.removeFirst() }
+        while let c = token.last, c == " " || c == "\t" { token.removeLast() }
+        let presented = Tokens.sha256(String(token))
         let entries = try await current()
         // Compare with every active token, every byte, whatever matched: the time taken does
         // not depend on which token (or how much of a hash) matched.

@@ -17,11 +17,11 @@ struct SchemaTests {
                 "audit_event", "callback_outbox", "deletion_request", "grdb_migrations", "job_request", "model_version", "record",
                 "request_callback", "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes"])
         #expect(try reopened.recordCounts()[.live] == 5)
     }
 
