@@ -37,6 +37,32 @@ struct IntakeBody: Codable, Sendable {
     }
 }
 
+extension IntakeBody {
+    /// The body as `jsonResponse` would encode it (sorted keys, dates in whole seconds), written
+    /// directly: intake answers thousands of these a second, and `JSONEncoder` took a tenth of
+    /// the service's CPU per request. A test holds the two equal.
+    var json: String {
+        var writer = JSONWriter()
+        writer.add("deletion_id", deletionID)
+        writer.add("deletion_ids", deletionIDs)
+        writer.add("due_time", iso8601(dueTime))
+        if let externalID { writer.add("external_id", externalID) }
+        writer.add("received_time", iso8601(receivedTime))
+        writer.add("records", records.map { record in
+            var item = JSONWriter()
+            if let deletionID = record.deletionID { item.add("deletion_id", deletionID) }
+            item.add("key", record.key)
+            if let position = record.position { item.add("position", position) }
+            item.add("shard", record.shard)
+            item.add("slice", record.slice)
+            return item
+        })
+        writer.add("repeated", repeated)
+        writer.add("status", status)
+        return writer.json
+    }
+}
+
 struct JobBody: Codable, Sendable {
     var id: Int64
     var status: String

@@ -49,7 +49,7 @@ final class ServiceContext: Sendable {
 /// `app.test(.router)` and `.live`.
 public func buildApplication(_ options: ServeOptions) async throws -> some ApplicationProtocol {
     let store = try await Blocking.run { try Store.open(options.store, pageCache: .service, logger: options.logger) }
-    BackgroundWork.setNiceness(options.retrainNice)
+    BackgroundWork.setPriority(options.retrainPriority)
     // An interrupted retrain (a killed server) is recovered before we serve: whole-store lock,
     // so a concurrent CLI job makes this wait for the scheduler's first run instead.
     try? await Blocking.run(on: Blocking.retrains) { _ = try store.recoverLocked() }

@@ -56,10 +56,13 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
         // Only a repeat can name a completed request, whose status then depends on the purge.
         var resolver = StatusResolver(jobs: [])
         if created < results.count { resolver = try await Blocking.run { try StatusResolver(ledger: c.store.ledger) } }
-        return try jsonResponse(IntakeBody(
+        let body = IntakeBody(
             deletionID: first.request.id, deletionIDs: results.map(\.request.id), status: resolver.status(first.request),
             receivedTime: first.request.receivedAt, dueTime: results.map(\.request.dueAt).min() ?? first.request.dueAt,
-            repeated: repeated || created == 0, externalID: externalID, records: records), status: .accepted)
+            repeated: repeated || created == 0, externalID: externalID, records: records)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.json)))
     }
 }
 

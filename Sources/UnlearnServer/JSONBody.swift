@@ -135,15 +135,20 @@ struct JSONObject {
 
 /// Responses as JSON (sorted keys, ISO-8601 dates).
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try apiEncoder().encode(value))))
+}
+
+/// How response bodies are encoded: sorted keys, unescaped slashes, dates as `iso8601(_:)`.
+func apiEncoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .custom { date, encoder in
         var container = encoder.singleValueContainer()
         try container.encode(iso8601(date))
     }
-    var headers = HTTPFields()
-    headers[.contentType] = "application/json"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    return encoder
 }
 
 /// `2026-11-22T06:20:00Z` (UTC, whole seconds), without a formatter object per call.

@@ -1,4 +1,5 @@
 import Foundation
+import UnlearnStore
 import Logging
 
 /// How `unlearn serve` runs: where it listens, which store it serves, and the scheduler's policy.
@@ -21,8 +22,8 @@ public struct ServeOptions: Sendable {
     public var beforeDue: TimeInterval?
     /// Gather requests that arrive close together: wait this long after the oldest pending one.
     public var batchWindow: TimeInterval = 0.2
-    /// The nice value (0…19) of retrain threads: higher lets predictions on the same cores run first.
-    public var retrainNice: Int32 = 10
+    /// The CPU priority of retrain threads: idle (the default) lets predictions on the same cores run first.
+    public var retrainPriority: BackgroundWork.Priority = .idle
     /// Turn the scheduler off (retrains then come only from `POST /v1/retrain` or the CLI).
     public var schedulerEnabled = true
     /// How often the model watcher looks for a version published by another process, and

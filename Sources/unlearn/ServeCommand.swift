@@ -21,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Scheduler: …or when the oldest pending request has waited this long (e.g. 6h).") var maxWait: String?
     @Option(help: "Scheduler: …or when a request falls due within this margin (e.g. 48h).") var beforeDue: String?
     @Option(help: "Scheduler: gather requests arriving within this window before retraining (e.g. 200ms as 0.2s, 5s).") var batchWindow = "0.2s"
-    @Option(help: "Nice value (0-19) of the retrain threads; higher keeps prediction latency low while a retrain runs.") var retrainNice: Int32 = 10
+    @Option(help: "CPU priority of the retrain threads: 'idle' (Linux SCHED_IDLE: they run only on cores nothing else wants) or a nice value 0-19.")
+    var retrainPriority = "idle"
     @Flag(help: "No scheduler: retrains only through POST /v1/retrain or the CLI.") var noScheduler = false
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20
     @Option(help: "fides base URL (e.g. http://fides:8080): erasure callbacks go to it plus each request's reply-to path.")
@@ -41,10 +42,14 @@ struct ServeCommand: AsyncParsableCommand {
             options.beforeDue = try beforeDue.map(parseDuration)
             options.batchWindow = try parseDuration(batchWindow)
             options.schedulerEnabled = !noScheduler
-            guard (0...19).contains(retrainNice) else {
-                throw UnlearnError(.usage, "--retrain-nice must be 0…19, not \(retrainNice)")
+            switch retrainPriority {
+            case "idle": options.retrainPriority = .idle
+            case let text:
+                guard let nice = Int32(text), (0...19).contains(nice) else {
+                    throw UnlearnError(.usage, "--retrain-priority must be 'idle' or a nice value 0…19, not '\(text)'")
+                }
+                options.retrainPriority = nice == 0 ? .normal : .nice(nice)
             }
-            options.retrainNice = retrainNice
             options.maxBodyBytes = maxBody
             if let fidesURL {
                 guard let url = URLComponents(string: fidesURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),

@@ -25,13 +25,23 @@ import Glibc
     #if os(Linux)
     @Test func trainingThreadsRunAtTheChosenNiceValueAndTheCallerKeepsItsOwn() throws {
         let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        BackgroundWork.setNiceness(7)
-        defer { BackgroundWork.setNiceness(0) }
+        BackgroundWork.setPriority(.nice(7))
+        defer { BackgroundWork.setPriority(.normal) }
         let seen = try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
         if before <= 7 { #expect(seen == 7) }
         #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
-        BackgroundWork.setNiceness(0)
+        BackgroundWork.setPriority(.normal)
         #expect(try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) } == before)
+    }
+
+    @Test func idleTrainingThreadsRunUnderSchedIdleAndTheCallerKeepsItsPolicy() throws {
+        let before = sched_getscheduler(0)
+        BackgroundWork.setPriority(.idle)
+        defer { BackgroundWork.setPriority(.normal) }
+        #expect(try BackgroundWork.wait { sched_getscheduler(0) } == BackgroundWork.schedIdle)
+        #expect(sched_getscheduler(0) == before)
+        BackgroundWork.setPriority(.normal)
+        #expect(try BackgroundWork.wait { sched_getscheduler(0) } == before)
     }
     #endif
 }

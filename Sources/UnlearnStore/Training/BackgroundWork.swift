@@ -8,17 +8,33 @@ import Glibc
 ///
 /// The service answers predictions on the same cores that retrain shards. With equal priority a
 /// prediction waits behind two busy training threads for a scheduler slice (milliseconds); at a
-/// higher nice value the training threads yield as soon as a prediction wakes up. Linux keeps a
-/// nice value per thread, so only these threads are lowered, never the event loops, and because
-/// they are new threads that end with the work, no pooled thread stays lowered (an unprivileged
-/// process could not raise it back).
+/// lower priority the training threads yield when a prediction wakes up. Linux keeps a priority
+/// per thread, so only these threads are lowered, never the event loops, and because they are
+/// new threads that end with the work, no pooled thread stays lowered (an unprivileged process
+/// could not raise it back).
 public enum BackgroundWork {
-    private static let niceness = Atomic<Int32>(0)
+    /// The CPU priority of training threads.
+    public enum Priority: Sendable, Equatable {
+        /// The process's own.
+        case normal
+        /// A nice value, 1…19.
+        case nice(Int32)
+        /// Linux's SCHED_IDLE: the threads run only on a core nothing else wants, and a waking
+        /// thread of normal priority takes the core at once (nice 19 elsewhere).
+        case idle
+    }
 
-    /// The nice value (0…19) training threads run at from now on; 0, the default, leaves them at
-    /// the process's priority. `unlearn serve` sets it (`--retrain-nice`).
-    public static func setNiceness(_ value: Int32) {
-        niceness.store(min(max(value, 0), 19), ordering: .relaxed)
+    // normal 0, nice 1…19, idle -1.
+    private static let priority = Atomic<Int32>(0)
+
+    /// The priority of training threads from now on; `.normal` is the default. `unlearn serve`
+    /// sets it (`--retrain-priority`, idle unless told otherwise).
+    public static func setPriority(_ value: Priority) {
+        switch value {
+        case .normal: priority.store(0, ordering: .relaxed)
+        case .nice(let n): priority.store(min(max(n, 0), 19), ordering: .relaxed)
+        case .idle: priority.store(-1, ordering: .relaxed)
+        }
     }
 
     /// Runs `body(i)` for every i in 0..<count on up to `width` new threads, and returns when all
@@ -54,7 +70,7 @@ public enum BackgroundWork {
     }
 
     private static func start(_ work: @escaping @Sendable () -> Void) {
-        let value = niceness.load(ordering: .relaxed)
+        let value = priority.load(ordering: .relaxed)
         let thread = Thread {
             lowerCurrentThread(to: value)
             work()
@@ -65,13 +81,19 @@ public enum BackgroundWork {
     }
 
     private static func lowerCurrentThread(to value: Int32) {
-        guard value > 0 else { return }
         #if os(Linux)
-        // On Linux, PRIO_PROCESS with id 0 sets the calling thread's nice value only. Failure
-        // only means the thread keeps the process's priority.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value)
+        // On Linux both calls with id 0 change the calling thread only. Failure only means the
+        // thread keeps the process's priority.
+        if value < 0 {
+            var parameters = sched_param(sched_priority: 0)
+            if sched_setscheduler(0, schedIdle, &parameters) == 0 { return }
+        }
+        if value != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value < 0 ? 19 : value) }
         #endif
     }
+
+    /// SCHED_IDLE from <linux/sched.h>, which Glibc's module does not export.
+    static let schedIdle: Int32 = 5
 }
 
 private final class ClosureBox: @unchecked Sendable {
