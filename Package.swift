@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "UnlearnDataTests", dependencies: ["UnlearnData", "UnlearnCore"]),
         .testTarget(
             name: "UnlearnLedgerTests",
-            dependencies: ["UnlearnLedger", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["UnlearnLedger", "UnlearnCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "UnlearnStoreTests",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnlearnCore
 import UnlearnData
 
 /// Round trips of small CSV files through `Importer.fit` and `Importer.apply`.
@@ -104,7 +105,7 @@ import UnlearnData
     }
 
     @Test func standardisedColumnsHaveMeanZeroAndStdOne() throws {
-        var generator = ImportSplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var lines = ["x,y,label"]
         var xs: [Double] = []
         for k in 0..<300 {
@@ -264,15 +265,3 @@ import UnlearnData
     }
 }
 
-/// A tiny seeded generator so test data is the same on every run.
-struct ImportSplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import UnlearnCore
 @testable import UnlearnLedger
 
 @Suite("Group intake and service tables")
@@ -63,7 +64,7 @@ struct GroupIntakeTests {
 struct GroupIntakeFastPathTests {
     /// A few groups of random shape: known and unknown records, repeats inside a group and
     /// across groups, subjects (known and unknown), external ids (new and repeated).
-    static func randomGroups(_ random: inout SplitMix, records: Int) -> [IntakeGroup] {
+    static func randomGroups(_ random: inout SplitMix64, records: Int) -> [IntakeGroup] {
         (0..<Int(random.next() % 6 + 1)).map { _ in
             let submissions: [DeletionSubmission] = (0..<Int(random.next() % 3 + 1)).map { _ in
                 switch random.next() % 10 {
@@ -105,7 +106,7 @@ struct GroupIntakeFastPathTests {
     @Test("checks-then-writes gives the savepoint path's outcomes and ledger, over 200 seeds")
     func sameAsSavepoints() throws {
         for seed in 0..<200 {
-            var random = SplitMix(seed: UInt64(seed))
+            var random = SplitMix64(seed: UInt64(seed))
             let fast = try Ledger.inMemory(), isolated = try Ledger.inMemory()
             for ledger in [fast, isolated] { try ledger.insertRecords(sampleRecords(count: 12)) }
             for _ in 0..<4 {
@@ -172,18 +173,5 @@ struct LeanIndexTests {
                 .map { $0["detail"] as String }
         }
         #expect(plan.contains { $0.contains("INDEX audit_event_record") }, "\(plan)")
-    }
-}
-
-/// SplitMix64: a small seeded generator, so a failing seed can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

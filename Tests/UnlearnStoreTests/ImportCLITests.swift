@@ -91,7 +91,7 @@ struct ImportCLITests {
         let testLines = Array(Fixtures.adultTestLines.prefix(300))
         try ([Self.adultHeader.joined(separator: ",")] + testLines).joined(separator: "\n").write(toFile: test, atomically: true, encoding: .utf8)
         var order = Array(Self.adultHeader.indices)
-        var generator = SplitMix(seed: 11)
+        var generator = SplitMix64(seed: 11)
         order.shuffle(using: &generator)
         let reordered = testLines.map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -244,15 +244,3 @@ struct ImportCLITests {
     }
 }
 
-/// A small seeded generator for reproducible shuffles in tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

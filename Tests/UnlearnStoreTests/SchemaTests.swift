@@ -11,7 +11,7 @@ import UnlearnLedger
     /// A small CSV: id, subject, two numeric columns, a skewed categorical column with rare
     /// values, and a label with a rare class. Deterministic in `seed`.
     static func syntheticRows(_ count: Int, seed: UInt64) -> [String] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let colors = ["red", "red", "red", "blue", "blue", "green", "green", "teal", "mauve", "ochre"]
         return (0..<count).map { n in
             let x = Double(rng.next() % 10_000) / 100
@@ -80,7 +80,7 @@ import UnlearnLedger
         _ = try store.train(showProgress: false)
         let initial = try store.liveSchemaStats(try store.liveVersion().manifest)!
         var removedCells: [UInt64] = []
-        var rng = SplitMix(seed: seed &* 977)
+        var rng = SplitMix64(seed: seed &* 977)
         var rebuilds = 0
         for round in 0..<3 {
             // Prefer records of rare values, so that rounds cross the threshold.
