@@ -67,30 +67,24 @@ extension Ledger {
                 outcomes.append(failure)
                 continue
             }
-            var local = chain
-            if isolated {
-                var position = 0
-                do {
-                    var results: [SubmissionResult] = []
+            var local = chain, position = 0
+            do {
+                var results: [SubmissionResult] = []
+                if isolated {
                     try db.inSavepoint {
                         results = try record(group, db, &local, position: &position)
                         return .commit
                     }
-                    chain = local
-                    outcomes.append(.recorded(results, repeated: false))
-                } catch let error as LedgerError {
-                    outcomes.append(.failed(position: position, error: error))
+                } else {
+                    results = try record(group, db, &local, position: &position)
                 }
-            } else {
-                var position = 0
-                do {
-                    outcomes.append(.recorded(try record(group, db, &local, position: &position), repeated: false))
-                    chain = local
-                } catch let error as LedgerError where group.submissions.count == 1 {
-                    outcomes.append(.failed(position: 0, error: error))
-                } catch is LedgerError {
-                    throw UncheckedGroupFailure()
-                }
+                chain = local
+                outcomes.append(.recorded(results, repeated: false))
+            } catch let error as LedgerError where isolated || group.submissions.count == 1 {
+                // Rolled back by the savepoint, or thrown before the single target wrote anything.
+                outcomes.append(.failed(position: position, error: error))
+            } catch is LedgerError {
+                throw UncheckedGroupFailure()
             }
         }
         return outcomes

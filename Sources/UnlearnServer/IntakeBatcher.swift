@@ -109,8 +109,6 @@ final class IntakeBatcher: Service, Sendable {
 
     private func commit(_ batch: [Waiting]) {
         let groups = batch.map { IntakeGroup(submissions: $0.entry.submissions, externalID: $0.entry.externalID, callbacks: $0.entry.callbacks) }
-        let members = batch
-        guard !groups.isEmpty else { return }
         do {
             let started = ContinuousClock.now
             let outcomes = try store.ledger.submitGroups(groups)
@@ -119,7 +117,7 @@ final class IntakeBatcher: Service, Sendable {
             metrics.intakeCommit.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             metrics.intakeGroupSize.record(groups.count)
             var created: [SubmissionResult] = []
-            for (waiting, outcome) in zip(members, outcomes) {
+            for (waiting, outcome) in zip(batch, outcomes) {
                 switch outcome {
                 case .recorded(let results, let repeated):
                     created += results.filter(\.created)
@@ -135,7 +133,7 @@ final class IntakeBatcher: Service, Sendable {
             if !created.isEmpty { onCommit(created) }
         } catch {
             logger.error("intake group commit failed", metadata: ["group.size": "\(groups.count)", "error.type": "\(type(of: error))"])
-            for waiting in members { waiting.continuation.resume(throwing: error) }
+            for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
     }
 }

@@ -14,11 +14,12 @@ struct BenchSchemaCommand: ParsableCommand {
 
     func run() throws {
         try execute {
-            guard source.format == .csv, (try source.csvOptions())?.minCategoryCount != nil else {
+            let csv = try source.csvOptions()
+            guard source.format == .csv, csv?.minCategoryCount != nil else {
                 throw UnlearnError(.usage, "bench schema needs CSV data and a --min-category-count of 1 or more")
             }
             let keyer = Keyer(secret: Keyer.newSecret())
-            let (schema, data) = try Importer.fit(format: .csv, data: source.dataURL, labels: nil, csv: try source.csvOptions(), keyer: keyer)
+            let (schema, data) = try Importer.fit(format: .csv, data: source.dataURL, labels: nil, csv: csv, keyer: keyer)
             let result = SchemaRebuildRate.measure(schema: schema, data: data, keyer: keyer, sample: sample)
             if json { return try printJSON(result) }
             print(String(format: "%d of %d single deletions change the schema (%.3f%%): %d by a category or class falling below k, %d by a quantised statistic; %.1f s",
