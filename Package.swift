@@ -59,6 +59,8 @@ let package = Package(
             name: "UnlearnLedger",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API that GRDB links, for the intake writer's direct statements.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -75,7 +75,7 @@ public enum MicroLedgerBenchmark {
     ///
     /// Figures: requests/s over the whole run and per-transaction latency percentiles.
     /// Last, `batched` requests as the service commits them: single-record calls in groups of
-    /// `serviceGroup` per commit, each call its own savepoint (`submitGroups`).
+    /// `serviceGroup` per commit, each call all-or-nothing on its own (`submitGroups`).
     public static func run(
         single: Int = 2_000, batched: Int = 20_000, batchSizes: [Int] = [32, 100, 1_000], serviceGroup: Int = 32,
         log: (String) -> Void

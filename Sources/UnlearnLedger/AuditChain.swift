@@ -33,13 +33,13 @@ struct AuditChain {
         let hash = Self.hash(
             prevHash: lastHash, seq: nextSeq, atSeconds: atSeconds, kind: kind.rawValue,
             requestID: requestID, recordKey: recordKey, shard: shard, payload: payload)
-        let insert = try db.cachedStatement(sql: """
+        try db.execute(direct: """
             INSERT INTO audit_event (seq, at, kind, request_id, record_key, shard, payload, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try insert.execute(arguments: [
-            nextSeq, atSeconds, kind.rawValue, requestID, recordKey, shard, payload, lastHash, hash,
-        ])
+            """, [
+                .integer(nextSeq), .real(atSeconds), .text(kind.rawValue), .int(requestID), .text(recordKey), .int(shard),
+                .text(payload), .text(lastHash), .text(hash),
+            ])
         let event = AuditEvent(
             seq: nextSeq, atSeconds: atSeconds, kind: kind, requestID: requestID,
             recordKey: recordKey, shard: shard, payload: payload, prevHash: lastHash, hash: hash)

@@ -95,11 +95,11 @@ extension Ledger {
         for (position, submission) in submissions.enumerated() {
             switch submission.targetKind {
             case .record:
-                if try db.value(Int64.self, "SELECT 1 FROM record WHERE key = ?", [submission.targetKey]) == nil {
+                if try db.firstRow(direct: "SELECT 1 FROM record WHERE key = ?", [.text(submission.targetKey)], { _ in true }) == nil {
                     return .failed(position: position, error: .unknownRecord(key: submission.targetKey))
                 }
             case .subject:
-                if try db.value(Int64.self, "SELECT 1 FROM record WHERE subject_key = ? LIMIT 1", [submission.targetKey]) == nil {
+                if try db.firstRow(direct: "SELECT 1 FROM record WHERE subject_key = ? LIMIT 1", [.text(submission.targetKey)], { _ in true }) == nil {
                     return .failed(position: position, error: .unknownSubject(key: submission.targetKey))
                 }
             }
@@ -120,10 +120,9 @@ extension Ledger {
             }
         }
         if let external = group.externalID {
-            let link = try db.cachedStatement(
-                sql: "INSERT INTO request_external (external_id, position, request_id) VALUES (?, ?, ?)")
             for (index, result) in results.enumerated() {
-                try link.execute(arguments: [external, index, result.request.id])
+                try db.execute(direct: "INSERT INTO request_external (external_id, position, request_id) VALUES (?, ?, ?)",
+                               [.text(external), .int(index), .integer(result.request.id)])
             }
         }
         if let callbacks = group.callbacks, !callbacks.isEmpty {
@@ -140,8 +139,8 @@ extension Ledger {
     }
 
     static func requests(externalID: String, _ db: Database) throws -> [DeletionRequest]? {
-        let ids = try db.rows("SELECT request_id FROM request_external WHERE external_id = ? ORDER BY position", [externalID])
-            .map { $0[0] as Int64 }
+        let ids = try db.allRows(direct: "SELECT request_id FROM request_external WHERE external_id = ? ORDER BY position",
+                                 [.text(externalID)]) { $0.int64(0) }
         guard !ids.isEmpty else { return nil }
         return try ids.compactMap { try fetchRequest(db, id: $0) }
     }

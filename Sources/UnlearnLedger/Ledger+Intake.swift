@@ -41,11 +41,11 @@ extension Ledger {
         guard let record = try fetchRecord(db, key: submission.targetKey) else {
             throw LedgerError.unknownRecord(key: submission.targetKey)
         }
-        let covering = try db.value(Int64.self, """
+        let covering = try db.firstRow(direct: """
             SELECT d.id FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
             WHERE rr.record_key = ? AND d.status <> 'rejected'
             ORDER BY d.id DESC LIMIT 1
-            """, [record.key])
+            """, [.text(record.key)]) { $0.int64(0) }
         if let covering, let existing = try fetchRequest(db, id: covering) {
             return SubmissionResult(request: existing, created: false)
         }
@@ -88,21 +88,19 @@ extension Ledger {
         _ submission: DeletionSubmission, covering records: [RecordEntry], _ db: Database,
         _ chain: inout AuditChain
     ) throws -> DeletionRequest {
-        try db.run("""
+        try db.execute(direct: """
             INSERT INTO deletion_request (target_kind, target_key, received_at, due_at, requested_by, reason, status)
             VALUES (?, ?, ?, ?, ?, ?, 'pending')
             """, [
-                submission.targetKind.rawValue, submission.targetKey, submission.receivedAt.unix,
-                submission.dueAt.unix, submission.requestedBy, submission.reason,
+                .text(submission.targetKind.rawValue), .text(submission.targetKey), .real(submission.receivedAt.unix),
+                .real(submission.dueAt.unix), .text(submission.requestedBy), .text(submission.reason),
             ])
         let id = db.lastInsertedRowID
-        let link = try db.cachedStatement(
-            sql: "INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (?, ?, ?, ?)")
-        let mark = try db.cachedStatement(sql: "UPDATE record SET state = 'pending' WHERE key = ?")
         var covered: [RecordEntry] = []
         for var record in records {
-            try link.execute(arguments: [id, record.key, record.shard, record.slice])
-            try mark.execute(arguments: [record.key])
+            try db.execute(direct: "INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (?, ?, ?, ?)",
+                           [.integer(id), .text(record.key), .int(record.shard), .int(record.slice)])
+            try db.execute(direct: "UPDATE record SET state = 'pending' WHERE key = ?", [.text(record.key)])
             record.state = .pending
             covered.append(record)
         }

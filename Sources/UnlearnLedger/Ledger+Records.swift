@@ -109,7 +109,10 @@ extension Ledger {
     }
 
     static func fetchRecord(_ db: Database, key: String) throws -> RecordEntry? {
-        try db.row("SELECT * FROM record WHERE key = ?", [key]).map(RecordEntry.init(row:))
+        try db.firstRow(direct: "SELECT key, subject_key, shard, slice, state, deleted_version FROM record WHERE key = ?", [.text(key)]) { row in
+            RecordEntry(key: row.text(0), subjectKey: row.optionalText(1), shard: row.int(2), slice: row.int(3),
+                        state: try RecordState.decode(row.text(4)), deletedVersion: row.optionalInt(5))
+        }
     }
 
     static func fetchRecords(_ db: Database, subjectKey: String) throws -> [RecordEntry] {
