@@ -11,6 +11,9 @@ public struct RequestPageQuery: Sendable {
     /// Only requests with an id greater than this (the cursor).
     public var after: Int64?
     public var limit: Int
+    /// With `status`: also the requests completed in this model version or a later one (the
+    /// service still calls them in progress until the versions before are purged).
+    public var completedFromVersion: Int?
 
     public init(status: RequestStatus? = nil, since: Date? = nil, until: Date? = nil, overdueAt: Date? = nil,
                 subjectKey: String? = nil, after: Int64? = nil, limit: Int = 100) {
@@ -33,9 +36,14 @@ public struct RequestServiceInfo: Sendable, Hashable {
 extension Ledger {
     /// Requests matching every set filter, by ascending id, at most `limit`.
     public func requestPage(_ query: RequestPageQuery) throws -> [DeletionRequest] {
-        let filter = RequestFilter(
+        var filter = RequestFilter(
             subjectKey: query.subjectKey, since: query.since, until: query.until, status: query.status, overdueAt: query.overdueAt)
+        if query.status != nil, query.completedFromVersion != nil { filter.status = nil }
         var (conditions, arguments) = Self.conditions(filter)
+        if let status = query.status, let version = query.completedFromVersion {
+            conditions.append("(d.status = ? OR (d.status = 'completed' AND d.model_version >= ?))")
+            arguments += [status.rawValue, version]
+        }
         if let after = query.after {
             conditions.append("d.id > ?")
             arguments += [after]

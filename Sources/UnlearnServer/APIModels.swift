@@ -268,7 +268,8 @@ extension JobBody {
 struct StatusResolver: Sendable {
     private var running: Set<Int64> = []
     private var failed: Set<Int64> = []
-    private var oldestUnpurged: Int?
+    /// The oldest model version whose predecessors' files may still be on disk.
+    private(set) var oldestUnpurged: Int?
 
     /// The newest 20 jobs and the purge state, from the ledger.
     init(ledger: Ledger) throws {

@@ -35,9 +35,10 @@ final class ServiceContext: Sendable {
         self.scheduler = scheduler
         self.watcher = ModelWatcher(store: store, model: model, metrics: metrics, interval: options.pollInterval, logger: logger)
         self.logger = logger
-        self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] _ in
+        self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] commit in
             scheduler.notify()
-            callbacks.notify()
+            // Only calls with callback URLs queue outbox rows at intake.
+            if commit.queuedCallbacks { callbacks.notify() }
         }
     }
 }

@@ -197,6 +197,9 @@ func listDeletions(_ request: Request, _ c: ServiceContext) async throws -> Resp
     let page = try await Blocking.run { () throws -> DeletionListBody in
         var query = first
         let resolver = try StatusResolver(ledger: c.store.ledger)
+        // A request published in a version whose predecessors are not purged yet is still in
+        // progress, though the ledger already calls it completed.
+        if status == "in_progress" { query.completedFromVersion = resolver.oldestUnpurged }
         var bodies: [DeletionBody] = []
         var after = query.after
         // Statuses the ledger does not store (in_progress, failed) are filtered here, a page at a time.

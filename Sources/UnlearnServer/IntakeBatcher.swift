@@ -42,10 +42,16 @@ final class IntakeBatcher: Service, Sendable {
     private let signal = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let maxGroup = 1024
-    let onCommit: @Sendable ([SubmissionResult]) -> Void
+    /// What a group commit created: its new requests, and whether it queued callbacks.
+    struct Commit: Sendable {
+        var created: [SubmissionResult]
+        var queuedCallbacks: Bool
+    }
+
+    let onCommit: @Sendable (Commit) -> Void
     let metrics: ServiceMetrics
 
-    init(store: Store, metrics: ServiceMetrics, logger: Logger, onCommit: @escaping @Sendable ([SubmissionResult]) -> Void) {
+    init(store: Store, metrics: ServiceMetrics, logger: Logger, onCommit: @escaping @Sendable (Commit) -> Void) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
@@ -117,10 +123,12 @@ final class IntakeBatcher: Service, Sendable {
             metrics.intakeCommit.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             metrics.intakeGroupSize.record(groups.count)
             var created: [SubmissionResult] = []
+            var queuedCallbacks = false
             for (waiting, outcome) in zip(batch, outcomes) {
                 switch outcome {
                 case .recorded(let results, let repeated):
                     created += results.filter(\.created)
+                    if waiting.entry.callbacks?.isEmpty == false, results.contains(where: \.created) { queuedCallbacks = true }
                     waiting.continuation.resume(returning: .recorded(results, repeated: repeated))
                 case .failed(let position, let error):
                     switch error {
@@ -130,7 +138,7 @@ final class IntakeBatcher: Service, Sendable {
                     }
                 }
             }
-            if !created.isEmpty { onCommit(created) }
+            if !created.isEmpty { onCommit(Commit(created: created, queuedCallbacks: queuedCallbacks)) }
         } catch {
             logger.error("intake group commit failed", metadata: ["group.size": "\(groups.count)", "error.type": "\(type(of: error))"])
             for waiting in batch { waiting.continuation.resume(throwing: error) }

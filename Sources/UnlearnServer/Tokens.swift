@@ -39,6 +39,7 @@ final class TokenAuthenticator: Sendable {
     private struct Cache: Sendable {
         var entries: [Entry] = []
         var loaded: ContinuousClock.Instant?
+        var refreshing = false
     }
 
     private let ledger: Ledger
@@ -75,13 +76,23 @@ final class TokenAuthenticator: Sendable {
 
     private func current() async throws -> [Entry] {
         let now = ContinuousClock.now
+        // One caller re-reads an expired list; the calls that arrive meanwhile use the list
+        // that just expired, instead of every concurrent call reading the ledger at once.
         let cached = cache.withLock { cache -> [Entry]? in
-            guard let loaded = cache.loaded, now - loaded < refresh else { return nil }
-            return cache.entries
+            guard let loaded = cache.loaded else { return nil }
+            if now - loaded < refresh || cache.refreshing { return cache.entries }
+            cache.refreshing = true
+            return nil
         }
         if let cached { return cached }
         let ledger = self.ledger
-        let tokens = try await Blocking.run { try ledger.tokens() }
+        let tokens: [ServiceToken]
+        do {
+            tokens = try await Blocking.run { try ledger.tokens() }
+        } catch {
+            cache.withLock { $0.refreshing = false }
+            throw error
+        }
         let entries = tokens.compactMap { token -> Entry? in
             guard token.revokedAt == nil, let role = Role(rawValue: token.role), let hash = hexBytes(token.tokenSHA256), hash.count == 32 else { return nil }
             return Entry(hash: hash, role: role, name: token.name)

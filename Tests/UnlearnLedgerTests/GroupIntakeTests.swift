@@ -58,6 +58,28 @@ struct GroupIntakeTests {
         let kinds = try ledger.events().map(\.kind)
         #expect(kinds.contains(AuditEventKind.requestCancelled) && kinds.contains(AuditEventKind.tokenCreated) && kinds.contains(AuditEventKind.tokenRevoked))
     }
+
+    @Test("a page of pending requests can include those completed in versions not yet purged")
+    func completedButUnpurged() throws {
+        let ledger = try Ledger.inMemory()
+        try ledger.insertRecords(sampleRecords(count: 6))
+        try publishNext(ledger, at: 0)
+        try ledger.markPurged(version: 1, andEarlier: true)
+        let ids = try (0..<3).map { try ledger.submitDeletion(deleteRecord($0, at: 1)).request.id }
+        let version = try publishNext(ledger, completing: [ids[0]], at: 2).version  // published, its files not yet purged
+        let pendingOnly = try ledger.requestPage(RequestPageQuery(status: .pending))
+        #expect(pendingOnly.map(\.id) == [ids[1], ids[2]])
+        var query = RequestPageQuery(status: .pending)
+        query.completedFromVersion = version
+        #expect(try ledger.requestPage(query).map(\.id) == ids)
+        query.completedFromVersion = version + 1
+        #expect(try ledger.requestPage(query).map(\.id) == [ids[1], ids[2]])
+        // The cursor and the limit still apply.
+        query.completedFromVersion = version
+        query.after = ids[0]
+        query.limit = 1
+        #expect(try ledger.requestPage(query).map(\.id) == [ids[1]])
+    }
 }
 
 @Suite("Group intake without savepoints")
