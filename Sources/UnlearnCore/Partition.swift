@@ -31,29 +31,42 @@ public struct PlacementRule: Codable, Sendable, Equatable {
     /// Prior placement: the relative density with which unlikely records fill the hot zone, in
     /// [0, 1] (sized at creation so that expected slice sizes are equal; 1 under uniform).
     public var hotFill: Double
+    /// Prior placement: a record whose likelihood is above this is hot. Absent in stores made
+    /// before it, where a record was hot with probability equal to its likelihood; those stores
+    /// keep placing that way, so that their records never move.
+    public var hotThreshold: Double?
 
-    public init(shards: Int, slices: Int, seed: UInt64, hotShards: Int = 0, hotFill: Double = 1) {
+    public init(shards: Int, slices: Int, seed: UInt64, hotShards: Int = 0, hotFill: Double = 1, hotThreshold: Double? = nil) {
         self.shards = shards
         self.slices = slices
         self.seed = seed
         self.hotShards = hotShards
         self.hotFill = hotFill
+        self.hotThreshold = hotThreshold
     }
 
     /// The hot zone's first slice: the last ⌈R/2⌉ slices are hot.
     public var hotStart: Int { Partitioner.hotZoneStart(slices: slices) }
 
-    /// Sizes the hot zone for prior placement from the expected number of deletions (the sum of
-    /// the likelihoods): enough leading shards that their hot slices hold them at the average
-    /// slice size, the rest of those slices filled with unlikely records (`hotFill`). Both are
-    /// rounded to 1/64 so that they are settings, not statistics of individual records.
-    public static func prior(shards: Int, slices: Int, seed: UInt64, expectedDeletions mass: Double, records: Int) -> PlacementRule {
+    /// Sizes the hot zone for prior placement. Records more likely than the mean likelihood are
+    /// hot, all of them (a per-record draw sent a record with p = 0.6 elsewhere 40% of the time,
+    /// and its deletion then retrained a cold shard). Enough leading shards that their hot slices
+    /// hold the hot records at the average slice size, the rest of those slices filled with other
+    /// records (`hotFill`). The threshold is rounded up to 1/1024 and the fill to 1/64, so that
+    /// they are settings, not statistics of individual records; rounding up keeps records of
+    /// equal likelihood all cold.
+    public static func prior(shards: Int, slices: Int, seed: UInt64, likelihoods: [Double]) -> PlacementRule {
+        let records = likelihoods.count
+        let mean = records == 0 ? 1 : likelihoods.reduce(0, +) / Double(records)
+        let threshold = (mean * 1024).rounded(.up) / 1024
+        let hotRecords = Double(likelihoods.filter { $0 > threshold }.count)
         let hotSlices = slices - Partitioner.hotZoneStart(slices: slices)
         let perSlice = Double(records) / Double(shards * slices)
-        guard mass > 0, perSlice > 0 else { return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: 0, hotFill: 1) }
-        let hotShards = min(shards, max(1, Int((mass / (perSlice * Double(hotSlices))).rounded(.up))))
-        let fill = max(0, 1 - mass / (perSlice * Double(hotSlices * hotShards)))
-        return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: hotShards, hotFill: (fill * 64).rounded() / 64)
+        guard hotRecords > 0, perSlice > 0 else { return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: 0, hotFill: 1) }
+        let hotShards = min(shards, max(1, Int((hotRecords / (perSlice * Double(hotSlices))).rounded(.up))))
+        let fill = max(0, 1 - hotRecords / (perSlice * Double(hotSlices * hotShards)))
+        return PlacementRule(shards: shards, slices: slices, seed: seed, hotShards: hotShards, hotFill: (fill * 64).rounded() / 64,
+                             hotThreshold: threshold)
     }
 }
 
@@ -69,10 +82,10 @@ public enum Partitioner {
     }
 
     /// Where a record goes. Uniform (`likelihood == nil` or no hot shards): shard ⌊u₁·S⌋ and slice
-    /// ⌊u₂·R⌋ from independent draws. Prior: the record is hot with probability equal to its
-    /// likelihood (draw u₃); a hot record goes to a uniformly drawn hot slice of the first
-    /// `hotShards` shards, any other record to a cell drawn with weight 1, or `hotFill` for those
-    /// hot slices.
+    /// ⌊u₂·R⌋ from independent draws. Prior: the record is hot when its likelihood is above the
+    /// rule's threshold (in older stores, with probability equal to its likelihood, draw u₃); a
+    /// hot record goes to a uniformly drawn hot slice of the first `hotShards` shards, any other
+    /// record to a cell drawn with weight 1, or `hotFill` for those hot slices.
     public static func place(record: (high: UInt64, low: UInt64), likelihood: Double?, rule: PlacementRule) -> Placement {
         var rng = draws(seed: rule.seed, record: record)
         _ = rng.next()  // the ordering draw
@@ -82,7 +95,8 @@ public enum Partitioner {
             return Placement(shard: min(S - 1, Int(u1 * Double(S))), slice: min(R - 1, Int(u2 * Double(R))))
         }
         let hot = rule.hotStart, hotSlices = R - hot, K = min(rule.hotShards, S)
-        if u3 < likelihood {
+        let isHot = rule.hotThreshold.map { likelihood > $0 } ?? (u3 < likelihood)
+        if isHot {
             return Placement(shard: min(K - 1, Int(u1 * Double(K))), slice: hot + min(hotSlices - 1, Int(u2 * Double(hotSlices))))
         }
         // Cold record: the first K shards weigh (R - H) + H·fill each, the others R.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import UnlearnCore
 
@@ -48,7 +49,7 @@ struct PartitionTests {
         let likelyShare = 0.02 + Double(rng.below(20)) / 100
         var likelihood = [Double](repeating: 0.0, count: count)
         for i in 0..<count where rng.unitFloat() < Float(likelyShare) { likelihood[i] = 1 }
-        let rule = PlacementRule.prior(shards: shards, slices: slices, seed: UInt64(seed), expectedDeletions: likelihood.reduce(0, +), records: count)
+        let rule = PlacementRule.prior(shards: shards, slices: slices, seed: UInt64(seed), likelihoods: likelihood)
         let records = Self.records(count, seed: UInt64(seed))
         let placements = zip(records, likelihood).map { Partitioner.place(record: $0, likelihood: $1, rule: rule) }
 
@@ -74,13 +75,43 @@ struct PartitionTests {
     }
 
     @Test
-    func fractionalLikelihoodsAreDrawnPerRecord() {
-        let rule = PlacementRule.prior(shards: 10, slices: 4, seed: 3, expectedDeletions: 200, records: 4000)
+    func recordsMoreLikelyThanTheMeanAreAllHot() {
+        let records = Self.records(4000, seed: 3)
+        let likelihood = (0..<4000).map { $0 % 20 == 0 ? 0.6 : 0.01 }
+        let rule = PlacementRule.prior(shards: 10, slices: 4, seed: 3, likelihoods: likelihood)
+        // Mean 0.0395, rounded up to 41/1024.
+        #expect(rule.hotThreshold == 41.0 / 1024)
+        let placements = zip(records, likelihood).map { Partitioner.place(record: $0, likelihood: $1, rule: rule) }
+        let isHotCell = { (p: Placement) in p.shard < rule.hotShards && p.slice >= rule.hotStart }
+        #expect(placements.indices.filter { likelihood[$0] == 0.6 }.allSatisfy { isHotCell(placements[$0]) })
+        // The cold records fill the rest of the hot cells at `hotFill`: expected count within 5 sd.
+        let coldInHot = placements.indices.filter { likelihood[$0] == 0.01 && isHotCell(placements[$0]) }.count
+        let weightHot = Double(rule.hotShards * 2) * rule.hotFill
+        let expected = 3800 * weightHot / (Double(rule.hotShards) * (2 + 2 * rule.hotFill) + Double((10 - rule.hotShards) * 4))
+        #expect(abs(Double(coldInHot) - expected) < 5 * expected.squareRoot() + 5)
+    }
+
+    @Test(arguments: [0.05, 0.5, 1.0 / 3, 0.0, 1.0])
+    func equalLikelihoodsPlaceUniformly(p: Double) {
+        // Nobody is more likely than the mean: no hot zone, whatever the rounding.
+        let rule = PlacementRule.prior(shards: 10, slices: 4, seed: 3, likelihoods: [Double](repeating: p, count: 4001))
+        #expect(rule.hotShards == 0)
+    }
+
+    @Test
+    func storesMadeBeforeTheThresholdKeepTheirPerRecordDraw() throws {
+        // A rule as older stores saved it (no hotThreshold): decodes, and a record with p = 0.05
+        // is still hot with probability 0.05 (plus the cold records filling the hot cells).
+        let json = #"{"shards":10,"slices":4,"seed":3,"hotShards":1,"hotFill":0.5}"#
+        let rule = try JSONDecoder().decode(PlacementRule.self, from: Data(json.utf8))
+        #expect(rule.hotThreshold == nil)
         let records = Self.records(4000, seed: 3)
         let hot = records.map { Partitioner.place(record: $0, likelihood: 0.05, rule: rule) }
             .filter { $0.shard < rule.hotShards && $0.slice >= rule.hotStart }.count
-        // Hot with probability 0.05 plus cold records filling the rest of the hot cells.
         let expected = 4000 * 0.05 + 4000 * 0.95 * Double(rule.hotShards * 2) * rule.hotFill / (Double(rule.hotShards) * (2 + 2 * rule.hotFill) + Double((10 - rule.hotShards) * 4))
         #expect(abs(Double(hot) - expected) < 5 * expected.squareRoot() + 5)
+        // New rules save their threshold: the mean 0.3 rounded up to 308/1024.
+        let saved = try JSONEncoder().encode(PlacementRule.prior(shards: 10, slices: 4, seed: 3, likelihoods: [0.9, 0.1, 0.1, 0.1]))
+        #expect(try JSONDecoder().decode(PlacementRule.self, from: saved).hotThreshold == 308.0 / 1024)
     }
 }

@@ -65,8 +65,7 @@ extension Store {
             guard let priors = data.priors else {
                 throw UnlearnError(.usage, "--placement prior needs a deletion-likelihood column", hint: "Name it with --prior COL.")
             }
-            rule = .prior(shards: options.shards, slices: options.slices, seed: options.training.seed,
-                          expectedDeletions: priors.reduce(0, +), records: data.count)
+            rule = .prior(shards: options.shards, slices: options.slices, seed: options.training.seed, likelihoods: priors)
         }
         return try create(options, schema: schema, data: data, rule: rule, secret: secret, excluding: [], logger: logger)
     }
