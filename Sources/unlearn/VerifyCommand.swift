@@ -72,6 +72,7 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 print("PASS: the store equals a from-scratch build of the source without the deleted records")
             }
+            if !report.recorded { print("note: the ledger could not record this verification (no space left?)") }
         }
         if !report.passed { throw ExitCode(1) }
     }

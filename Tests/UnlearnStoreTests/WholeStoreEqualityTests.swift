@@ -50,6 +50,9 @@ struct WholeStoreEqualityTests {
     static func expectEqual(_ store: Store, _ source: URL, schema: Bool, _ note: String) throws {
         let report = try store.verify(fromSource: source, labels: nil, schema: schema)
         #expect(report.passed, "\(note): \(report.differences.prefix(3).map(\.description))")
+        // The outcome is in the audit chain.
+        let event = try #require(try store.ledger.events().last)
+        #expect(event.kind == .verifyPassed && event.payload.contains(#""differences":0"#) && report.recorded, "\(note): \(event.payload)")
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -163,6 +166,10 @@ struct WholeStoreEqualityTests {
         let tampered = try store.verify(fromSource: source, labels: nil, schema: true)
         #expect(!tampered.passed)
         #expect(tampered.differences.first?.file == target && tampered.differences.first?.shard == 1 && tampered.differences.first?.slice == 1)
+        let failed = try #require(try store.ledger.events().last)
+        #expect(failed.kind == .verifyFailed && failed.payload.contains(#""first_difference":"\#(target)""#), "\(failed.payload)")
+        #expect(!failed.payload.contains("person-"))
+        #expect(try store.ledger.verifyChain().isIntact)
     }
 
     static func verifyExport(_ store: Store, _ source: URL, without deleted: Set<String>) throws -> SourceVerification {

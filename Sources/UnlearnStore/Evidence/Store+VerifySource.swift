@@ -21,6 +21,8 @@ public struct SourceVerification: Sendable, Codable {
     public var filesCompared: Int
     /// Every difference found, in store order (the first one is the report's headline).
     public var differences: [StoreDifference]
+    /// False when the ledger could not record the outcome (a full or read-only disk).
+    public var recorded = true
     public var passed: Bool { differences.isEmpty }
 }
 
@@ -65,10 +67,19 @@ extension Store {
         if live.manifest.isTrained { _ = try rebuilt.train(showProgress: false) }
 
         let differences = try found + differences(from: rebuilt, schema: false)
-        return SourceVerification(
+        var report = SourceVerification(
             mode: mode, sourceRecords: data.count, deleted: deleted.count, rebuiltRecords: try rebuilt.liveVersion().manifest.liveRows,
             version: live.version.version, trained: live.manifest.isTrained, schemaCompared: schema,
             filesCompared: live.manifest.allPaths.count, differences: differences)
+        // The outcome goes into the audit chain, as `verify --id` does.
+        do {
+            try ledger.appendEvent(
+                kind: report.passed ? .verifyPassed : .verifyFailed, requestID: nil, recordKey: nil, shard: nil,
+                payload: StorePayload.verifiedFromSource(report), at: Date())
+        } catch LedgerError.storage(let failure, _, _) where failure == .full || failure == .io || failure == .readOnly {
+            report.recorded = false
+        }
+        return report
     }
 
     /// FILE's records as a from-scratch build without the deleted records sees them, the schema the

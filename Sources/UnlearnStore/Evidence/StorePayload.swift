@@ -31,6 +31,21 @@ enum StorePayload {
         return writer.json
     }
 
+    /// `verify.passed` or `verify.failed` of `verify --from-source`: how the source was matched,
+    /// what was compared, and which files differ (store paths, never record ids).
+    static func verifiedFromSource(_ report: SourceVerification) -> String {
+        var writer = JSONWriter()
+        writer.add("deleted", report.deleted)
+        writer.add("differences", report.differences.count)
+        writer.add("files_compared", report.filesCompared)
+        writer.add("first_difference", report.differences.first?.file)
+        writer.add("rebuilt_records", report.rebuiltRecords)
+        writer.add("schema_compared", report.schemaCompared)
+        writer.add("source_match", report.mode)
+        writer.add("version", report.version)
+        return writer.json
+    }
+
     /// `verify.passed` or `verify.failed`.
     static func verified(version: Int, replay: Bool, failed: [String]) -> String {
         var writer = JSONWriter()
