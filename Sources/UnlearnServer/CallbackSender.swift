@@ -47,7 +47,7 @@ final class CallbackSender: Service, Sendable {
     func run() async throws {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(Int64(policy.timeout)), read: .seconds(Int64(policy.timeout))))
+            timeout: .init(connect: .milliseconds(Int64(policy.timeout * 1000)), read: .milliseconds(Int64(policy.timeout * 1000))))
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         await withGracefulShutdownHandler {
@@ -179,7 +179,7 @@ final class CallbackSender: Service, Sendable {
         // Lets a receiver drop a repeat: at-least-once delivery may send a row twice.
         request.headers.add(name: "Unlearn-Delivery", value: "\(entry.id)")
         request.body = .bytes(ByteBuffer(string: entry.body))
-        let response = try await client.execute(request, timeout: .seconds(Int64(policy.timeout)))
+        let response = try await client.execute(request, timeout: .milliseconds(Int64(policy.timeout * 1000)))
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return Int(response.status.code)
     }

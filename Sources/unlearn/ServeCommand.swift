@@ -27,6 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20
     @Option(help: "fides base URL (e.g. http://fides:8080): erasure callbacks go to it plus each request's reply-to path.")
     var fidesURL: String?
+    @Option(help: "Callbacks (fides, status URLs): the longest wait between two attempts; the wait starts at 1s and doubles.")
+    var callbackMaxDelay = "10m"
+    @Option(help: "Callbacks: give a row up this long after it was queued ('unlearn callbacks retry' sends it again).")
+    var callbackGiveUp = "3d"
+    @Option(help: "Callbacks: timeout of one delivery (connect, then the answer).") var callbackTimeout = "10s"
+    @Option(help: "Callbacks: deliveries in flight at once.") var callbackConcurrency = 8
 
     func run() async throws {
         setenv("UNLEARN_LOG_LEVEL", "info", 0)  // a service logs at info unless told otherwise
@@ -38,9 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
             options.port = port
             options.metricsPort = metricsPort
             options.ifPending = ifPending
-            options.maxWait = try maxWait.map(parseDuration)
-            options.beforeDue = try beforeDue.map(parseDuration)
-            options.batchWindow = try parseDuration(batchWindow)
+            options.maxWait = try maxWait.map { try duration($0, "--max-wait") }
+            options.beforeDue = try beforeDue.map { try duration($0, "--before-due") }
+            options.batchWindow = try duration(batchWindow, "--batch-window")
             options.schedulerEnabled = !noScheduler
             switch retrainPriority {
             case "idle": options.retrainPriority = .idle
@@ -51,6 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
                 options.retrainPriority = nice == 0 ? .normal : .nice(nice)
             }
             options.maxBodyBytes = maxBody
+            options.callbackPolicy.maxDelay = try duration(callbackMaxDelay, "--callback-max-delay", positive: true)
+            options.callbackPolicy.giveUpAfter = try duration(callbackGiveUp, "--callback-give-up", positive: true)
+            options.callbackPolicy.timeout = try duration(callbackTimeout, "--callback-timeout", positive: true)
+            guard (1...256).contains(callbackConcurrency) else {
+                throw UnlearnError(.usage, "--callback-concurrency must be 1…256, not \(callbackConcurrency)")
+            }
+            options.callbackPolicy.concurrency = callbackConcurrency
             if let fidesURL {
                 guard let url = URLComponents(string: fidesURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
                       url.host?.isEmpty == false, url.query == nil else {
@@ -73,4 +86,13 @@ struct ServeCommand: AsyncParsableCommand {
             fail(message, code: code)
         }
     }
+}
+
+/// A duration option, with the option named in the error.
+private func duration(_ text: String, _ option: String, positive: Bool = false) throws -> TimeInterval {
+    guard let seconds = try? parseDuration(text) else {
+        throw UnlearnError(.usage, "\(option): '\(text)' is not a duration", hint: "Use e.g. 90s, 30m, 48h or 2d.")
+    }
+    guard seconds > 0 || !positive else { throw UnlearnError(.usage, "\(option) must be more than zero, not '\(text)'") }
+    return seconds
 }

@@ -201,4 +201,27 @@ import UnlearnStore
             #expect(!text.contains("tok-e2e-secret") && !text.contains("person-40"), "\(log)")
         }
     }
+
+    @Test func callbackRetryFlagsTakeEffectAndBadValuesAreRefused() async throws {
+        let root = try ServerFixtures.createStore()
+        for (flag, value) in [("--callback-timeout", "0s"), ("--callback-give-up", "soon"), ("--callback-concurrency", "0")] {
+            let refused = try runCLI(["serve", "--store", root, "--port", "0", flag, value])
+            #expect(refused.status == 64 && refused.stderr.contains(flag), "\(flag) \(value): \(refused.stderr)")
+        }
+        // Nothing listens on port 1: every delivery fails at once. With the default policy the row
+        // would be retried for three days; here it is given up after about two seconds.
+        let intake = try Self.token(root, "intake"), operatorToken = try Self.token(root, "operator")
+        let server = try ServeProcess(store: root, arguments: ["--no-scheduler", "--callback-give-up", "2s", "--callback-max-delay", "0.5s"],
+                                      log: root + "/../serve-flags.log")
+        let created = try await server.request("POST", "/v1/deletions", token: intake,
+                                               json: ["record_ids": ["person-6"], "status_callback_urls": ["http://127.0.0.1:1/hook"]])
+        #expect(created.status == 202, "\(created.text)")
+        var givenUp: Int?
+        for _ in 0..<100 where givenUp != 1 {
+            try await Task.sleep(for: .milliseconds(100))
+            givenUp = try await server.request("GET", "/v1/status", token: operatorToken).json?["callbacks"]?["given_up"]?.int
+        }
+        #expect(givenUp == 1)
+        #expect(server.stop(signal: SIGTERM)?.status == 0)
+    }
 }
