@@ -4,7 +4,8 @@
 #      (MNIST store, 60,000 records; scheduler off so only intake runs);
 #   2. predict: one Adult row, 32 connections paced to about 1,000 requests/s, while retrains
 #      of the same store run back to back (ops/bench/serve/retrain-loader.py), with the retrain
-#      threads at the service's own priority (baseline) and at the default, idle;
+#      threads at the service's own priority (baseline) and at the default, idle; then idle again
+#      with Poisson arrivals (independent clients) instead of connections in step;
 #   3. one id on MNIST S=20 R=10: POST /v1/deletions to status `completed` (the scheduler's
 #      retrain, polled every 10 ms), median of TRIALS.
 #
@@ -64,22 +65,22 @@ echo "INTAKE rate=$rate/s non2xx=$non2xx new_requests=$received in_ledger=$ledge
 fi
 
 predict_under_retrains() {
-local priority="$1"
-echo "== 2. predict, one Adult row, 32 connections at ~1,000/s for ${DURATION}s, retrains running at priority $priority"
+local priority="$1" arrivals="${2:-fixed}"
+echo "== 2. predict, one Adult row, 32 connections at ~1,000/s ($arrivals arrivals) for ${DURATION}s, retrains running at priority $priority"
 serve "$adult" --batch-window 0s --retrain-priority "$priority"
 ptoken=$(token "$adult" predict) itoken=$(token "$adult" intake) otoken=$(token "$adult" operator)
 # One row of adult.test, keyed by column index (the label column left out).
 body='{"rows":[{"0":25,"1":"Private","2":226802,"3":"11th","4":7,"5":"Never-married","6":"Machine-op-inspct","7":"Own-child","8":"Black","9":"Male","10":0,"11":0,"12":40,"13":"United-States"}]}'
 # Retrains back to back, each deleting records of its own (rounds numbered apart per run).
-first=$(( ${priority/idle/20} * 1000 ))
+first=$(( ${priority/idle/20} * 1000 + ${#arrivals} * 100 ))
 python3 ops/bench/serve/retrain-loader.py "$port" "$itoken" "$otoken" $(( DURATION + 2 )) "$first" 32561 > "$WORK/loader-$priority.txt" &
 loader=$!
 sleep 1
-TOKEN="$ptoken" BODY="$body" DELAY_MS=32 wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict-$priority.txt"
-p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' "$WORK/predict-$priority.txt")
+TOKEN="$ptoken" BODY="$body" DELAY_MS=32 ARRIVALS="$arrivals" wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict-$priority-$arrivals.txt"
+p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' "$WORK/predict-$priority-$arrivals.txt")
 wait "$loader" || true
 retrains=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_retrains_total/ {print $2}')
-echo "PREDICT_RETRAINS priority=$priority retrains_during_run=$retrains"
+echo "PREDICT_RETRAINS priority=$priority arrivals=$arrivals retrains_during_run=$retrains"
 kill -TERM "$pid"; wait "$pid" || true
 }
 # The baseline first (retrain threads at the service's own priority), then the default, idle.
@@ -87,6 +88,8 @@ if want 2; then
 predict_under_retrains 0; p99_base="$p99"
 predict_under_retrains idle; p99_idle="$p99"
 echo "PREDICT_P99_RATIO normal/idle=$(python3 -c "print(round($p99_base / $p99_idle, 2))")"
+# Independent clients: the same rate as a Poisson stream instead of bursts in step.
+predict_under_retrains idle poisson
 fi
 
 want 3 || exit 0
