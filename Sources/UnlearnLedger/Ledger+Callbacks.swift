@@ -94,29 +94,33 @@ extension Ledger {
 
     /// Open rows due at `now`, oldest first, at most `limit`.
     ///
-    /// A row waits while it is held for an unpurged version, and while an earlier open row goes
-    /// to the same target for the same request (each target hears a request's statuses in order).
-    public func dueCallbacks(now: Date, limit: Int) throws -> [OutboxEntry] {
+    /// A row waits while it is held for an unpurged version or for a version newer than
+    /// `servedVersion` (the one the service predicts with; nil when it serves none), and while an
+    /// earlier open row goes to the same target for the same request (each target hears a
+    /// request's statuses in order).
+    public func dueCallbacks(now: Date, limit: Int, servedVersion: Int?) throws -> [OutboxEntry] {
         try read { db in
             try db.rows("""
                 SELECT o.*, c.reply_to_token FROM callback_outbox o LEFT JOIN request_callback c ON c.request_id = o.request_id
                 WHERE \(Self.sendable) AND o.next_attempt_at <= ?
                 ORDER BY o.next_attempt_at, o.id LIMIT ?
-                """, [now.unix, max(0, limit)]).map(OutboxEntry.init(row:))
+                """, [servedVersion, servedVersion, now.unix, max(0, limit)]).map(OutboxEntry.init(row:))
         }
     }
 
     /// When the next sendable row falls due (for the sender's sleep); nil when none.
-    public func nextCallbackTime() throws -> Date? {
+    public func nextCallbackTime(servedVersion: Int?) throws -> Date? {
         try read { db in
-            try db.value(Double.self, "SELECT MIN(o.next_attempt_at) FROM callback_outbox o WHERE \(Self.sendable)")
+            try db.value(Double.self, "SELECT MIN(o.next_attempt_at) FROM callback_outbox o WHERE \(Self.sendable)", [servedVersion, servedVersion])
                 .map(Date.init(unix:))
         }
     }
 
-    /// Open, not held for an unpurged version, and first in line for its target and request.
+    /// Open, not held for an unpurged or unserved version, and first in line for its target and
+    /// request. Its two parameters are the served version (nil: no gate).
     private static let sendable = """
-        o.delivered_at IS NULL AND o.given_up_at IS NULL
+        (? IS NULL OR o.held_for_version IS NULL OR o.held_for_version <= ?)
+        AND o.delivered_at IS NULL AND o.given_up_at IS NULL
         AND (o.held_for_version IS NULL OR NOT EXISTS (
             SELECT 1 FROM model_version v WHERE v.version <= o.held_for_version AND v.purged_at IS NULL))
         AND NOT EXISTS (SELECT 1 FROM callback_outbox e

@@ -261,20 +261,31 @@ extension JobBody {
 /// failed (the last job that covered it failed; the next run retries), completed, cancelled
 /// (the ledger's `rejected`).
 ///
-/// `completed` also waits for the purge: a request published in a version whose superseded
-/// files may still be on disk (a crash between publish and purge, until recovery) shows as
-/// `in_progress`, so a platform polling for "completed" (fides's polling strategy) never sees
-/// it while a file still holds the records.
+/// `completed` also waits for the purge and for this service's predictions: a request
+/// published in a version whose superseded files may still be on disk (a crash between publish
+/// and purge, until recovery), or in a version newer than the ensemble this service predicts
+/// with (published by a CLI or cron retrain and not loaded yet, or loaded a moment after the
+/// purge), shows as `in_progress`. A platform polling for "completed" (fides's polling
+/// strategy) thus never sees it while a file or a served model still holds the records.
 struct StatusResolver: Sendable {
     private var running: Set<Int64> = []
     private var failed: Set<Int64> = []
-    /// The oldest model version whose predecessors' files may still be on disk.
-    private(set) var oldestUnpurged: Int?
+    /// The oldest model version not finished here: its predecessors' files may still be on disk,
+    /// or the service still predicts with an older one. Nil when every version is finished.
+    private(set) var firstUnfinishedVersion: Int?
 
-    /// The newest 20 jobs and the purge state, from the ledger.
-    init(ledger: Ledger) throws {
+    /// The newest 20 jobs and the purge state, from the ledger; `servedVersion` is the version
+    /// the service predicts with (nil when none is loaded: nothing is served).
+    init(ledger: Ledger, servedVersion: Int?) throws {
         self.init(jobs: try ledger.jobs(limit: 20))
-        oldestUnpurged = try ledger.oldestUnpurgedVersion()
+        firstUnfinishedVersion = Self.firstUnfinished(oldestUnpurged: try ledger.oldestUnpurgedVersion(), servedVersion: servedVersion)
+    }
+
+    static func firstUnfinished(oldestUnpurged: Int?, servedVersion: Int?) -> Int? {
+        switch (oldestUnpurged, servedVersion.map { $0 + 1 }) {
+        case let (a?, b?): min(a, b)
+        case let (a, b): a ?? b
+        }
     }
 
     init(jobs: [RetrainJob]) {
@@ -306,8 +317,15 @@ struct StatusResolver: Sendable {
     }
 
     private func completedStatus(version: Int?) -> String {
-        if let oldestUnpurged, let version, version >= oldestUnpurged { return "in_progress" }
+        if let firstUnfinishedVersion, let version, version >= firstUnfinishedVersion { return "in_progress" }
         return "completed"
+    }
+}
+
+extension ServiceContext {
+    /// Statuses as of now, against the version this service predicts with (blocking).
+    func statusResolver() throws -> StatusResolver {
+        try StatusResolver(ledger: store.ledger, servedVersion: model.current?.version)
     }
 }
 

@@ -22,7 +22,7 @@ final class ServiceContext: Sendable {
         let logger = options.logger
         let metrics = ServiceMetrics()
         let model = ModelHolder(store: store, logger: logger)
-        let callbacks = CallbackSender(store: store, options: options, metrics: metrics, logger: logger)
+        let callbacks = CallbackSender(store: store, options: options, metrics: metrics, model: model, logger: logger)
         let scheduler = RetrainScheduler(store: store, options: options, metrics: metrics, model: model, logger: logger) {
             callbacks.notify()
         }
@@ -33,7 +33,9 @@ final class ServiceContext: Sendable {
         self.tokens = TokenAuthenticator(ledger: store.ledger)
         self.model = model
         self.scheduler = scheduler
-        self.watcher = ModelWatcher(store: store, model: model, metrics: metrics, interval: options.pollInterval, logger: logger)
+        self.watcher = ModelWatcher(store: store, model: model, metrics: metrics, interval: options.pollInterval, logger: logger) {
+            callbacks.notify()
+        }
         self.logger = logger
         self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] commit in
             scheduler.notify()

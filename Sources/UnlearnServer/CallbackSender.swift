@@ -12,7 +12,8 @@ import UnlearnStore
 ///
 /// Delivery is at least once: a row is marked delivered only after a 2xx answer, so rows in
 /// flight when the process dies are sent again after a restart. It wakes when intake or a
-/// retrain commits rows (``notify()``) and when the next retry falls due, sleeping at most
+/// retrain commits rows or a new version is loaded (``notify()``) and when the next retry falls
+/// due, sleeping at most
 /// `policy.maxIdle` (rows written by another process). Each round sends up to
 /// `policy.concurrency` due rows at once.
 final class CallbackSender: Service, Sendable {
@@ -20,14 +21,17 @@ final class CallbackSender: Service, Sendable {
     private let fidesURL: String?
     private let policy: CallbackPolicy
     private let metrics: ServiceMetrics
+    /// Completion callbacks wait until this service predicts with the version they announce.
+    private let model: ModelHolder
     private let logger: Logger
     private let wake = Mutex<(signalled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    init(store: Store, options: ServeOptions, metrics: ServiceMetrics, logger: Logger) {
+    init(store: Store, options: ServeOptions, metrics: ServiceMetrics, model: ModelHolder, logger: Logger) {
         self.store = store
         self.fidesURL = options.fidesURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         self.policy = options.callbackPolicy
         self.metrics = metrics
+        self.model = model
         self.logger = logger
     }
 
@@ -63,10 +67,10 @@ final class CallbackSender: Service, Sendable {
 
     /// Sends the due rows (at most `concurrency`) and records each outcome; returns how many.
     private func sendDue(_ client: HTTPClient) async -> Int {
-        let store = self.store, limit = policy.concurrency
+        let store = self.store, model = self.model, limit = policy.concurrency
         let due: [OutboxEntry]
         do {
-            due = try await Blocking.run { try store.ledger.dueCallbacks(now: Date(), limit: limit) }
+            due = try await Blocking.run { try store.ledger.dueCallbacks(now: Date(), limit: limit, servedVersion: model.current?.version) }
         } catch {
             logger.error("callback outbox unreadable", metadata: ["error.type": "\(type(of: error))"])
             return 0
@@ -82,8 +86,8 @@ final class CallbackSender: Service, Sendable {
 
     /// Sleeps until notified, or until the next row falls due (at most `maxIdle`).
     private func sleep() async {
-        let store = self.store
-        let next = (try? await Blocking.run { try store.ledger.nextCallbackTime() }) ?? nil
+        let store = self.store, model = self.model
+        let next = (try? await Blocking.run { try store.ledger.nextCallbackTime(servedVersion: model.current?.version) }) ?? nil
         let seconds = max(0.01, min(policy.maxIdle, next.map { $0.timeIntervalSinceNow } ?? policy.maxIdle))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -55,7 +55,7 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
         }
         // Only a repeat can name a completed request, whose status then depends on the purge.
         var resolver = StatusResolver(jobs: [])
-        if created < results.count { resolver = try await Blocking.run { try StatusResolver(ledger: c.store.ledger) } }
+        if created < results.count { resolver = try await Blocking.run { try c.statusResolver() } }
         let body = IntakeBody(
             deletionID: first.request.id, deletionIDs: results.map(\.request.id), status: resolver.status(first.request),
             receivedTime: first.request.receivedAt, dueTime: results.map(\.request.dueAt).min() ?? first.request.dueAt,
@@ -84,7 +84,7 @@ func getDeletion(_ context: BasicRequestContext, _ c: ServiceContext) async thro
     let id = try deletionID(context)
     let body = try await Blocking.run { () throws -> DeletionBody? in
         guard let request = try c.store.ledger.request(id: id) else { return nil }
-        return try deletionBody(request, c, resolver: try StatusResolver(ledger: c.store.ledger), withEvents: true, now: Date())
+        return try deletionBody(request, c, resolver: try c.statusResolver(), withEvents: true, now: Date())
     }
     guard let body else { throw APIError.notFound }
     return try jsonResponse(body)
@@ -196,10 +196,11 @@ func listDeletions(_ request: Request, _ c: ServiceContext) async throws -> Resp
     let first = base
     let page = try await Blocking.run { () throws -> DeletionListBody in
         var query = first
-        let resolver = try StatusResolver(ledger: c.store.ledger)
-        // A request published in a version whose predecessors are not purged yet is still in
-        // progress, though the ledger already calls it completed.
-        if status == "in_progress" { query.completedFromVersion = resolver.oldestUnpurged }
+        let resolver = try c.statusResolver()
+        // A request published in a version whose predecessors are not purged yet, or that this
+        // service does not predict with yet, is still in progress, though the ledger already
+        // calls it completed.
+        if status == "in_progress" { query.completedFromVersion = resolver.firstUnfinishedVersion }
         var bodies: [DeletionBody] = []
         var after = query.after
         // Statuses the ledger does not store (in_progress, failed) are filtered here, a page at a time.
@@ -244,7 +245,7 @@ func audit(_ request: Request, _ c: ServiceContext) async throws -> Response {
     query.limit = try q.int("limit", range: 1...1000) ?? 100
     let auditQuery = query
     let body = try await Blocking.run { () throws -> AuditBody in
-        let resolver = try StatusResolver(ledger: c.store.ledger)
+        let resolver = try c.statusResolver()
         let timelines = try c.store.audit(auditQuery)
         return AuditBody(requests: try timelines.map { timeline in
             let info = try c.store.ledger.serviceInfo(requestID: timeline.request)

@@ -157,7 +157,7 @@ let embeddedOpenAPI = #"""
               "completed",
               "cancelled"
             ],
-            "description": "completed only once the version without its records is published and every superseded file is purged (fides's polling strategy compares this field with \"completed\"); until the purge it stays in_progress."
+            "description": "completed only once the version without its records is published, every superseded file is purged and this service predicts with that version or a newer one (fides's polling strategy compares this field with \"completed\"); until then it stays in_progress."
           },
           "target": {
             "type": "string",
@@ -830,7 +830,7 @@ let embeddedOpenAPI = #"""
             "name": "reply-to",
             "in": "header",
             "required": false,
-            "description": "fides's callback strategy: the path on the fides server (--fides-url) to POST {\"rows_masked\": N} to, with the bearer reply-to-token, once the deletion is published and purged. Needs reply-to-token.",
+            "description": "fides's callback strategy: the path on the fides server (--fides-url) to POST {\"rows_masked\": N} to, with the bearer reply-to-token, once the deletion is published, purged and served. Needs reply-to-token.",
             "schema": {
               "type": "string",
               "minLength": 1,

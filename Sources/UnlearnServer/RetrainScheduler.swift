@@ -176,13 +176,17 @@ final class ModelWatcher: Service, Sendable {
     private let metrics: ServiceMetrics
     private let interval: TimeInterval
     private let logger: Logger
+    /// Called after it loads a new version (completion callbacks wait for the served version).
+    private let onNewVersion: @Sendable () -> Void
 
-    init(store: Store, model: ModelHolder, metrics: ServiceMetrics, interval: TimeInterval, logger: Logger) {
+    init(store: Store, model: ModelHolder, metrics: ServiceMetrics, interval: TimeInterval, logger: Logger,
+         onNewVersion: @escaping @Sendable () -> Void) {
         self.store = store
         self.model = model
         self.metrics = metrics
         self.interval = interval
         self.logger = logger
+        self.onNewVersion = onNewVersion
     }
 
     func run() async throws {
@@ -195,10 +199,14 @@ final class ModelWatcher: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             let store = self.store, model = self.model
             do {
+                let before = model.current?.version
                 let (version, stats) = try await Blocking.run { () throws -> (Int?, PendingStats) in
                     (try model.refresh(), try store.ledger.pendingStats(now: Date()))
                 }
-                if let version { metrics.modelVersion.record(version) }
+                if let version {
+                    metrics.modelVersion.record(version)
+                    if version != before { onNewVersion() }
+                }
                 metrics.pending.record(stats.count)
                 metrics.overdue.record(stats.overdue)
                 metrics.oldestPendingAge.record(stats.oldestReceived.map { Date().timeIntervalSince($0) } ?? 0)
@@ -209,7 +217,8 @@ final class ModelWatcher: Service, Sendable {
             } catch {
                 logger.error("model watcher failed", metadata: ["error.type": "\(type(of: error))"])
             }
-            try? await Task.sleep(for: .seconds(interval))
+            // A shutdown ends the wait at once instead of after up to `interval`.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(self.interval)) }
         }
     }
 }

@@ -69,7 +69,7 @@ struct CallbackOutboxTests {
         #expect(fides.body == #"{"rows_masked":1}"# && fides.url == "/api/v1/request-task/t-1/callback")
         #expect(!fides.body.contains("tok-secret"))
         let heldIDs = Set(completion.map(\.id))
-        #expect(try ledger.dueCallbacks(now: t(100), limit: 100).allSatisfy { !heldIDs.contains($0.id) })
+        #expect(try ledger.dueCallbacks(now: t(100), limit: 100, servedVersion: nil).allSatisfy { !heldIDs.contains($0.id) })
         try ledger.markPurged(version: version.version, at: t(8))
         #expect(try !ledger.isPurged(throughVersion: version.version), "version 1 was never purged")
         try ledger.markPurged(version: version.version, andEarlier: true, at: t(8))
@@ -92,23 +92,46 @@ struct CallbackOutboxTests {
         let request = try ledger.pendingRequests()[0].id
         try ledger.cancelRequest(id: request, by: nil, at: t(2))
         // Only the first of the two rows for that URL is due: statuses arrive in order.
-        let due = try ledger.dueCallbacks(now: t(10), limit: 10)
+        let due = try ledger.dueCallbacks(now: t(10), limit: 10, servedVersion: nil)
         #expect(due.map(\.status) == ["pending"])
         try ledger.recordAttempt(due[0], .retry(error: "HTTP 500", next: t(20)), httpStatus: 500, at: t(10))
-        #expect(try ledger.dueCallbacks(now: t(15), limit: 10).isEmpty)
-        #expect(try ledger.nextCallbackTime() == t(20))
+        #expect(try ledger.dueCallbacks(now: t(15), limit: 10, servedVersion: nil).isEmpty)
+        #expect(try ledger.nextCallbackTime(servedVersion: nil) == t(20))
         let summary = try ledger.outboxSummary()
         #expect(summary.pending == 2 && summary.failing.map(\.host) == ["hooks.example"] && summary.failing[0].lastError == "HTTP 500")
-        let again = try ledger.dueCallbacks(now: t(20), limit: 10)
+        let again = try ledger.dueCallbacks(now: t(20), limit: 10, servedVersion: nil)
         try ledger.recordAttempt(again[0], .givenUp(error: "HTTP 500"), httpStatus: 500, at: t(20))
         #expect(try ledger.events(requestID: request).last?.kind == .callbackGivenUp)
         // Given up, the next status is no longer held back.
-        #expect(try ledger.dueCallbacks(now: t(21), limit: 10).map(\.status) == ["cancelled"])
+        #expect(try ledger.dueCallbacks(now: t(21), limit: 10, servedVersion: nil).map(\.status) == ["cancelled"])
         #expect(try ledger.callbacks(failingOnly: true).map(\.status) == ["pending"])
         #expect(throws: LedgerError.self) { try ledger.retryCallbacks(id: 999, by: nil, at: t(22)) }
         #expect(try ledger.retryCallbacks(id: nil, by: "cli", at: t(22)) == 1)
-        #expect(try ledger.dueCallbacks(now: t(22), limit: 10).map(\.status) == ["pending"])
+        #expect(try ledger.dueCallbacks(now: t(22), limit: 10, servedVersion: nil).map(\.status) == ["pending"])
         #expect(try ledger.events().last?.kind == .callbackRetried)
         #expect(try ledger.verifyChain().isIntact)
+    }
+
+    @Test("a completion waits until it is purged and until the service predicts with its version")
+    func completionWaitsForServedVersion() throws {
+        let ledger = try Ledger.inMemory()
+        try ledger.insertRecords(sampleRecords(count: 4))
+        try publishNext(ledger, at: 0)
+        try ledger.markPurged(version: 1, andEarlier: true)
+        let one = RequestCallbacks(statusURLs: ["http://hooks.example/a"])
+        _ = try ledger.submitGroups([IntakeGroup(submissions: [deleteRecord(0, at: 1)], externalID: nil, callbacks: one)])
+        let request = try ledger.pendingRequests()[0].id
+        let pending = try ledger.dueCallbacks(now: t(2), limit: 10, servedVersion: 1)
+        #expect(pending.map(\.status) == ["pending"], "a row held for no version goes out whatever is served")
+        try ledger.recordAttempt(pending[0], .delivered, httpStatus: 200, at: t(2))
+        let version = try publishNext(ledger, completing: [request], at: 3).version
+        try ledger.markPurged(version: version, andEarlier: true, at: t(4))
+        func due(_ served: Int?) throws -> [String] { try ledger.dueCallbacks(now: t(10), limit: 10, servedVersion: served).map(\.status) }
+        #expect(try due(version - 1).isEmpty, "the service still predicts with the version before")
+        #expect(try ledger.nextCallbackTime(servedVersion: version - 1) == nil)
+        #expect(try due(version) == ["completed"])
+        #expect(try due(version + 1) == ["completed"])
+        #expect(try due(nil) == ["completed"], "no model served: nothing to wait for")
+        #expect(try ledger.nextCallbackTime(servedVersion: version) == t(3))
     }
 }

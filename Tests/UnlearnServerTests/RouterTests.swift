@@ -297,6 +297,48 @@ import UnlearnStore
         }
     }
 
+    /// A version published by another process (a CLI or cron retrain) counts as `completed` only
+    /// once this service predicts with it: until then the request is `in_progress`, in the list too.
+    @Test func completedWaitsUntilTheServicePredictsWithTheVersion() async throws {
+        let root = try ServerFixtures.createStore()
+        let tokens = try ServerFixtures.tokens(root)
+        var options = Self.options(root)
+        options.pollInterval = 3600  // the watcher loads once at start, then not again in this test
+        let app = try await buildApplication(options)
+        try await app.test(.router) { client in
+            let posted = try await Self.call(client, .post, "/v1/deletions", token: tokens[.intake], json: ["record_ids": ["person-4"]])
+            let id = try #require(posted.json?["deletion_id"]?.int)
+            let served = try #require(try await Self.call(client, .get, "/readyz", token: nil).json?["model_version"]?.int)
+            func listed(_ status: String) async throws -> [Int]? {
+                try await Self.call(client, .get, "/v1/deletions?status=\(status)", token: tokens[.audit])
+                    .json?["deletions"]?.array?.compactMap { $0["deletion_id"]?.int }
+            }
+            func status() async throws -> String? {
+                try await Self.call(client, .get, "/v1/deletions/\(id)", template: "/v1/deletions/{id}", token: tokens[.intake]).json?["status"]?.string
+            }
+
+            // A CLI retrain publishes and purges behind the service's back.
+            let cli = try Store.open(root, logger: ServerFixtures.quietLogger)
+            #expect(try cli.retrain(showProgress: false).status == .completed)
+            #expect(try cli.ledger.request(id: Int64(id))?.status == .completed)
+            #expect(try cli.ledger.oldestUnpurgedVersion() == nil, "purged: only the served model still holds the record")
+            let stale = try await Self.call(client, .post, "/v1/predict", token: tokens[.predict], json: ["rows": [ServerFixtures.adultRow(4)]])
+            #expect(stale.json?["model_version"]?.int == served)
+            #expect(try await status() == "in_progress")
+            #expect(try await listed("in_progress") == [id])
+            #expect(try await listed("completed") == [])
+
+            // The service's own retrain loads the newest version: now the first request is completed.
+            _ = try await Self.call(client, .post, "/v1/deletions", token: tokens[.intake], json: ["record_ids": ["person-9"]])
+            #expect(try await Self.call(client, .post, "/v1/retrain", token: tokens[.operator]).json?["status"]?.string == "completed")
+            let fresh = try await Self.call(client, .post, "/v1/predict", token: tokens[.predict], json: ["rows": [ServerFixtures.adultRow(4)]])
+            #expect(fresh.json?["model_version"]?.int == served + 2)
+            #expect(try await status() == "completed")
+            #expect(try await listed("in_progress") == [])
+            #expect(try await listed("completed")?.contains(id) == true)
+        }
+    }
+
     @Test func servedSpecIsTheRepositoryFile() async throws {
         let file = try Data(contentsOf: ServerFixtures.repository.appendingPathComponent("Sources/UnlearnServer/openapi.json"))
         #expect(OpenAPISpec.data == file, "run ops/serve/embed-openapi.sh after editing openapi.json")
