@@ -8,35 +8,11 @@ import UnlearnStore
 /// the store's schema, answered by the ensemble in memory.
 func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     let started = ContinuousClock.now
-    let body = try await JSONObject.parse(request, limit: c.options.maxBodyBytes)
-    try body.allowOnly(["rows", "exclude_pending"])
-    let excludePending = try body.bool("exclude_pending") ?? false
-    guard case .array(let items)? = body.fields["rows"] else {
-        throw APIError.badRequest("rows", body.fields["rows"] == nil ? "is required" : "must be an array of rows")
-    }
-    guard !items.isEmpty, items.count <= c.options.maxPredictRows else {
-        throw APIError.badRequest("rows", "must hold 1…\(c.options.maxPredictRows) rows")
-    }
-    let rows: [RecordInput] = try items.enumerated().map { index, item in
-        func value(_ v: JSONValue, _ field: String) throws -> FieldValue {
-            switch v {
-            case .null: return .missing
-            case .number(let x): return .number(x)
-            case .string(let s): return .string(s)
-            case .bool(let b): return .string(b ? "true" : "false")
-            default: throw APIError.badRequest("rows[\(index)].\(field)", "must be a number, a string or null")
-            }
-        }
-        switch item {
-        case .object(let fields):
-            return .named(try fields.reduce(into: [:]) { $0[$1.key] = try value($1.value, $1.key) })
-        case .array(let values):
-            return .ordered(try values.enumerated().map { try value($0.element, String($0.offset)) })
-        default:
-            throw APIError.badRequest("rows[\(index)]", "must be an object or an array, not \(item.typeName)")
-        }
-    }
-    guard let loaded = c.model.current else { throw APIError(.serviceUnavailable, "not_ready", "no trained model is loaded yet") }
+    let data = try await JSONObject.collect(request, limit: c.options.maxBodyBytes)
+    let served = c.model.current
+    let input = try PredictInput.parse(data, hints: served?.predictHints ?? .init(), maxRows: c.options.maxPredictRows)
+    let rows = input.rows
+    guard let loaded = served else { throw APIError(.serviceUnavailable, "not_ready", "no trained model is loaded yet") }
     let features: [Float]
     do {
         features = try Importer.encodeRecords(loaded.schema, rows)
@@ -47,7 +23,7 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     var ensemble = loaded.ensemble
     var excluded: [Int] = []
     // Read at the time of the call, so a request acknowledged a moment ago already counts.
-    let pendingShards = excludePending ? try await Blocking.run { try c.store.ledger.pendingShards() } : []
+    let pendingShards = input.excludePending ? try await Blocking.run { try c.store.ledger.pendingShards() } : []
     if !pendingShards.isEmpty {
         excluded = pendingShards.sorted()
         let kept = ensemble.parameters.enumerated().filter { !pendingShards.contains($0.offset) }.map(\.element)

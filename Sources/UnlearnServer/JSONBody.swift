@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// Any object key, for decoding objects whose keys are not known in advance.
-private struct JSONKey: CodingKey {
+struct JSONKey: CodingKey {
     var stringValue: String
     var intValue: Int? { nil }
     init(stringValue: String) { self.stringValue = stringValue }
@@ -76,6 +76,19 @@ struct JSONObject {
     let fields: [String: JSONValue]
 
     static func parse(_ request: Request, limit: Int) async throws -> JSONObject {
+        let data = try await collect(request, limit: limit)
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: data)
+        } catch {
+            throw APIError.badRequest("body", "is not valid JSON")
+        }
+        guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
+        return JSONObject(fields: fields)
+    }
+
+    /// The whole body: 413 over `limit` bytes, 400 when empty.
+    static func collect(_ request: Request, limit: Int) async throws -> Data {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -83,14 +96,7 @@ struct JSONObject {
             throw APIError.tooLarge
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("body", "a JSON object is required") }
-        let value: JSONValue
-        do {
-            value = try JSONValue(parsing: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("body", "is not valid JSON")
-        }
-        guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
-        return JSONObject(fields: fields)
+        return Data(buffer.readableBytesView)
     }
 
     func allowOnly(_ names: Set<String>) throws {
