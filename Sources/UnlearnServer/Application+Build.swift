@@ -68,7 +68,8 @@ public func buildApplication(_ options: ServeOptions) async throws -> some Appli
     router.add(middleware: ErrorMiddleware(logger: options.logger))
     addRoutes(router, context)
 
-    var services: [any Service] = [context.intake, context.scheduler, context.watcher, context.callbacks]
+    let checkpoints = LedgerCheckpoints(checkpointer: try store.ledger.backgroundCheckpointer(), logger: options.logger)
+    var services: [any Service] = [context.intake, context.scheduler, context.watcher, context.callbacks, checkpoints]
     if let metricsPort = options.metricsPort {
         let metricsRouter = Router(context: BasicRequestContext.self)
         metricsRouter.get("/metrics") { _, _ in metricsResponse(context) }

@@ -17,12 +17,31 @@ struct SchemaTests {
                 "audit_event", "callback_outbox", "deletion_request", "grdb_migrations", "job_request", "model_version", "record",
                 "request_callback", "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index"])
         #expect(try reopened.recordCounts()[.live] == 5)
+    }
+
+    @Test("v6 leaves request_record one index beside its key, and the shard filters still find every request")
+    func requestRecordIndexes() throws {
+        try withFileLedger { ledger, _ in
+            let indexes = try ledger._stringsForTesting(
+                sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'request_record' ORDER BY name")
+            #expect(indexes == ["request_record_key"])
+            try ledger.insertRecords(sampleRecords(count: 40))
+            for n in 0..<12 { try ledger.submitDeletion(deleteRecord(n * 3, at: Double(n))) }
+            for shard in 0..<4 {
+                // Record i is in shard i % 4 (sampleRecords), so the oracle needs no query plan.
+                let expected = (0..<12).filter { ($0 * 3) % 4 == shard }.map { recordKey($0 * 3) }
+                let found = try ledger.queryRequests(RequestFilter(shard: shard)).map(\.targetKey)
+                #expect(found.sorted() == expected.sorted(), "shard \(shard)")
+                let events = try ledger.events(shard: shard).filter { $0.kind == .requestReceived }
+                #expect(events.count == expected.count, "audit events of shard \(shard)")
+            }
+        }
     }
 
     @Test("v2 gives jobs of a v1 ledger their kind: training jobs by their plan, the rest retrain")
