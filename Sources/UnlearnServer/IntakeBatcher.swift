@@ -56,9 +56,7 @@ final class IntakeBatcher: Service, Sendable {
         self.metrics = metrics
         self.logger = logger
         self.onCommit = onCommit
-        let thread = Thread { [self] in self.writerLoop() }
-        thread.name = "unlearn-intake"
-        thread.start()
+        Thread.startNamed("unlearn-intake") { [self] in self.writerLoop() }
     }
 
     /// Queues one call and returns once its group has committed (or failed).

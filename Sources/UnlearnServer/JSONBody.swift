@@ -75,16 +75,61 @@ enum JSONValue: Codable, Sendable, Equatable {
 struct JSONObject {
     let fields: [String: JSONValue]
 
-    static func parse(_ request: Request, limit: Int) async throws -> JSONObject {
-        let data = try await collect(request, limit: limit)
+    /// What a field is expected to hold, to be read as that type first.
+    enum Kind: Sendable {
+        case string, stringArray, bool
+    }
+
+    /// - Parameter kinds: the expected type of each known field. A value of that type decodes
+    ///   without a failed attempt (each builds a `DecodingError`; ``JSONValue`` makes up to four
+    ///   per object or array); any other value takes the general path, so the fields, and so every
+    ///   400, are the same as without hints.
+    static func parse(_ request: Request, limit: Int, kinds: [String: Kind] = [:]) async throws -> JSONObject {
+        try parse(try await collect(request, limit: limit), kinds: kinds)
+    }
+
+    static func parse(_ data: Data, kinds: [String: Kind] = [:]) throws -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[HintedObject.kinds] = kinds
+            value = try decoder.decode(HintedObject.self, from: data).value
         } catch {
             throw APIError.badRequest("body", "is not valid JSON")
         }
         guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
         return JSONObject(fields: fields)
+    }
+
+    /// A body read as an object first, each field as its expected kind first.
+    private struct HintedObject: Decodable {
+        static let kinds = CodingUserInfoKey(rawValue: "unlearn.fieldKinds")!
+        var value: JSONValue
+
+        init(from decoder: any Decoder) throws {
+            guard let object = try? decoder.container(keyedBy: JSONKey.self) else {
+                value = try JSONValue(from: decoder)
+                return
+            }
+            let kinds = decoder.userInfo[Self.kinds] as? [String: Kind] ?? [:]
+            var fields: [String: JSONValue] = [:]
+            fields.reserveCapacity(object.allKeys.count)
+            for key in object.allKeys {
+                fields[key.stringValue] = try Self.field(object, key, kinds[key.stringValue])
+            }
+            value = .object(fields)
+        }
+
+        /// A keyed read consumes nothing, so after a miss the general path reads the same value.
+        private static func field(_ object: KeyedDecodingContainer<JSONKey>, _ key: JSONKey, _ kind: Kind?) throws -> JSONValue {
+            switch kind {
+            case .string?: if let s = try? object.decode(String.self, forKey: key) { return .string(s) }
+            case .stringArray?: if let a = try? object.decode([String].self, forKey: key) { return .array(a.map(JSONValue.string)) }
+            case .bool?: if let b = try? object.decode(Bool.self, forKey: key) { return .bool(b) }
+            case nil: break
+            }
+            return try object.decode(JSONValue.self, forKey: key)
+        }
     }
 
     /// The whole body: 413 over `limit` bytes, 400 when empty.

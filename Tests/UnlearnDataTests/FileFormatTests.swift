@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import UnlearnCore
 import UnlearnData
@@ -134,5 +135,29 @@ struct FileFormatTests {
         #expect(key.hex.count == 32)
         let keys = (0..<100).map { a.record("r\($0)") }
         #expect(keys.sorted().map(\.hex) == keys.map(\.hex).sorted())
+    }
+
+    /// Python's `hmac.new(bytes([1] * 32), text.encode(), hashlib.sha256)` is the oracle.
+    @Test func keysAreHMACSHA256AsPythonComputesIt() {
+        let keyer = Keyer(secret: Array(repeating: 1, count: 32))
+        #expect(keyer.record("alice").hex == "19a2cacc5cdd5384c3b8d0488302bea6")
+        #expect(keyer.subject("alice").hex == "3c4648a96e3e3a64bc4c18037d4efedc")
+        #expect(keyer.value(column: 3, "Private") == 0xc9c6d053d8514d11)
+        #expect(keyer.record(String(repeating: "é", count: 100)).hex == "7e06510c5c250afba84fa224213ab7aa")
+    }
+
+    /// One keyer shared by many threads (it keeps a prepared HMAC that each key copies).
+    @Test func oneKeyerAcrossThreadsGivesTheSameKeys() {
+        let keyer = Keyer(secret: Array(repeating: 1, count: 32))
+        let serial = (0..<4000).map { keyer.record("r\($0)") }
+        let parallel = Mutex([RecordKey?](repeating: nil, count: serial.count))
+        DispatchQueue.concurrentPerform(iterations: 8) { part in
+            for i in stride(from: part, to: serial.count, by: 8) {
+                let key = keyer.record("r\(i)")
+                parallel.withLock { $0[i] = key }
+            }
+        }
+        #expect(parallel.withLock { $0 } == serial)
+        #expect(keyer.record("alice").hex == "19a2cacc5cdd5384c3b8d0488302bea6")
     }
 }

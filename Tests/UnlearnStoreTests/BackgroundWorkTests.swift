@@ -44,4 +44,17 @@ import Glibc
         #expect(try BackgroundWork.wait { sched_getscheduler(0) } == before)
     }
     #endif
+
+    /// The kernel sees the thread's name (`top -H`, `perf`): it is set from inside the thread.
+    @Test func trainingThreadsCarryTheirNameInTheKernel() throws {
+        let comm = try BackgroundWork.wait { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+        #expect(comm == "unlearn-train\n")
+        let seen = Mutex<String?>(nil), done = DispatchSemaphore(value: 0)
+        Thread.startNamed("unlearn-test-x") {
+            seen.withLock { $0 = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+            done.signal()
+        }
+        done.wait()
+        #expect(seen.withLock { $0 } == "unlearn-test-x\n")
+    }
 }

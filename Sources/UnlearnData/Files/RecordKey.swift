@@ -44,9 +44,13 @@ public struct RecordKey: Hashable, Comparable, Sendable, CustomStringConvertible
 
 /// Derives record and subject keys with the store's secret.
 public struct Keyer: Sendable {
-    private let secret: [UInt8]
+    /// HMAC with the secret already absorbed: each key copies it instead of hashing the padded
+    /// secret twice over again. Never written, only copied; a copy is copy-on-write (its first
+    /// update clones the shared BoringSSL context), so sharing it across threads is safe,
+    /// although `HMAC` does not declare `Sendable`.
+    nonisolated(unsafe) private let keyed: HMAC<SHA256>
 
-    public init(secret: [UInt8]) { self.secret = secret }
+    public init(secret: [UInt8]) { keyed = HMAC<SHA256>(key: SymmetricKey(data: secret)) }
 
     public static func newSecret() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
@@ -64,6 +68,8 @@ public struct Keyer: Sendable {
     }
 
     private func key(_ text: String) -> RecordKey {
-        RecordKey(bytes: Array(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: secret))))
+        var mac = keyed
+        mac.update(data: Array(text.utf8))
+        return RecordKey(bytes: Array(mac.finalize()))
     }
 }

@@ -71,13 +71,10 @@ public enum BackgroundWork {
 
     private static func start(_ work: @escaping @Sendable () -> Void) {
         let value = priority.load(ordering: .relaxed)
-        let thread = Thread {
+        Thread.startNamed("unlearn-train", stackSize: 8 << 20) {
             lowerCurrentThread(to: value)
             work()
         }
-        thread.name = "unlearn-train"
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
     private static func lowerCurrentThread(to value: Int32) {
