@@ -77,7 +77,7 @@ struct JSONObject {
 
     /// What a field is expected to hold, to be read as that type first.
     enum Kind: Sendable {
-        case string, stringArray, bool
+        case string, stringArray
     }
 
     /// - Parameter kinds: the expected type of each known field. A value of that type decodes
@@ -125,7 +125,6 @@ struct JSONObject {
             switch kind {
             case .string?: if let s = try? object.decode(String.self, forKey: key) { return .string(s) }
             case .stringArray?: if let a = try? object.decode([String].self, forKey: key) { return .array(a.map(JSONValue.string)) }
-            case .bool?: if let b = try? object.decode(Bool.self, forKey: key) { return .bool(b) }
             case nil: break
             }
             return try object.decode(JSONValue.self, forKey: key)

@@ -3,10 +3,17 @@ import Foundation
 extension Thread {
     /// Starts a thread under a name the kernel shows (`top -H`, `perf`, `/proc/PID/task/*/comm`).
     ///
-    /// The name is set from inside the thread: on Linux, a `name` set before `start()` never
-    /// reaches the kernel, and the thread shows its creator's name instead.
+    /// The name is given to the kernel by the thread itself: Foundation's
+    /// `name` setter reaches the kernel only once the creator has stored the thread's handle,
+    /// which races with the thread's start, and a name set before `start()` never arrives.
+    /// The kernel keeps 15 bytes; a longer name is cut there.
     public static func startNamed(_ name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread {
+            #if os(Linux)
+            // Glibc's module leaves out pthread_setname_np (a GNU extension); this file is its
+            // documented equivalent for the calling thread. Failure only leaves the name unset.
+            try? Data(name.utf8.prefix(15)).write(to: URL(fileURLWithPath: "/proc/thread-self/comm"))
+            #endif
             Thread.current.name = name
             body()
         }

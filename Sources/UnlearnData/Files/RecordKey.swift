@@ -69,7 +69,8 @@ public struct Keyer: Sendable {
 
     private func key(_ text: String) -> RecordKey {
         var mac = keyed
-        mac.update(data: Array(text.utf8))
-        return RecordKey(bytes: Array(mac.finalize()))
+        var text = text
+        text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return mac.finalize().withUnsafeBytes { RecordKey(bytes: $0) }
     }
 }
