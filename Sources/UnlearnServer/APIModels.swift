@@ -144,6 +144,20 @@ struct PredictBody: Codable, Sendable {
     }
 }
 
+extension PredictBody {
+    /// The body as `jsonResponse` would encode it, written directly: `JSONEncoder` took a
+    /// fifth of a one-row prediction's CPU. A test holds the two equal.
+    var json: String {
+        var writer = JSONWriter()
+        writer.add("classes", classes)
+        writer.add("excluded_shards", excludedShards)
+        writer.add("labels", labels)
+        writer.add("model_version", modelVersion)
+        writer.add("scores", scores)
+        return writer.json
+    }
+}
+
 /// The callback outbox in `GET /v1/status`: targets by host only (paths may hold ids).
 struct CallbacksBody: Codable, Sendable {
     struct Failing: Codable, Sendable {

@@ -134,9 +134,7 @@ private func addRoutes(_ router: Router<BasicRequestContext>, _ c: ServiceContex
             completedRequests: report.completedRequests, shardsRetrained: report.plan?.shards.count ?? 0, seconds: report.seconds))
     }
     route(router, .get, "/v1/openapi.json", c) { _, _, _ in
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: OpenAPISpec.data)))
+        jsonResponse(ByteBuffer(bytes: OpenAPISpec.data))
     }
     route(router, .get, "/healthz", c) { _, _, _ in try jsonResponse(HealthBody(status: "ok")) }
     route(router, .get, "/readyz", c) { _, _, _ in

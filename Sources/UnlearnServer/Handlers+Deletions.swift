@@ -67,9 +67,7 @@ func postDeletion(_ request: Request, _ c: ServiceContext, caller: String) async
             deletionID: first.request.id, deletionIDs: results.map(\.request.id), status: resolver.status(first.request),
             receivedTime: first.request.receivedAt, dueTime: results.map(\.request.dueAt).min() ?? first.request.dueAt,
             repeated: repeated || created == 0, externalID: externalID, records: records)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body.json)))
+        return jsonResponse(text: body.json, status: .accepted)
     }
 }
 
@@ -108,9 +106,7 @@ func getReceipt(_ context: BasicRequestContext, _ c: ServiceContext) async throw
         }
         return try c.store.signedReceipt(request: id, externalID: try c.store.ledger.serviceInfo(requestID: id).externalID)
     }
-    var headers = HTTPFields()
-    headers[.contentType] = "application/json"
-    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    return jsonResponse(text: text)
 }
 
 func cancelDeletion(_ context: BasicRequestContext, _ c: ServiceContext, caller: String) async throws -> Response {

@@ -33,6 +33,11 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
         ensemble = Ensemble(shape: ensemble.shape, parameters: kept)
     }
     let result = ensemble.predict(features, rows: rows.count, using: c.store.config.aggregation)
+    // JSON has no NaN or infinity, and a score that is neither is no answer: refuse it, as the
+    // encoder did, rather than write an invalid body.
+    guard result.scores.allSatisfy(\.isFinite) else {
+        throw APIError(.internalServerError, "internal", "the model gave a score that is not a finite number")
+    }
     let classes = loaded.schema.classes
     let k = classes.count
     let response = PredictBody(
@@ -41,7 +46,7 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     let elapsed = ContinuousClock.now - started
     c.metrics.predictLatency.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     c.metrics.predictRows.increment(by: Int64(rows.count))
-    return try jsonResponse(response)
+    return jsonResponse(text: response.json)
 }
 
 func status(_ c: ServiceContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import UnlearnLedger
 
 /// Any object key, for decoding objects whose keys are not known in advance.
 struct JSONKey: CodingKey {
@@ -185,9 +186,18 @@ struct JSONObject {
 
 /// Responses as JSON (sorted keys, ISO-8601 dates).
 func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    jsonResponse(ByteBuffer(bytes: try apiEncoder().encode(value)), status: status)
+}
+
+/// A response whose JSON is already written (bodies written directly, receipts, the spec).
+func jsonResponse(text: String, status: HTTPResponse.Status = .ok) -> Response {
+    jsonResponse(ByteBuffer(string: text), status: status)
+}
+
+func jsonResponse(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
     var headers = HTTPFields()
     headers[.contentType] = "application/json"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try apiEncoder().encode(value))))
+    return Response(status: status, headers: headers, body: .init(byteBuffer: body))
 }
 
 /// How response bodies are encoded: sorted keys, unescaped slashes, dates as `iso8601(_:)`.
@@ -201,11 +211,7 @@ func apiEncoder() -> JSONEncoder {
     return encoder
 }
 
-/// `2026-11-22T06:20:00Z` (UTC, whole seconds), without a formatter object per call.
+/// `2026-11-22T06:20:00Z` (UTC, whole seconds): the ledger's writer, to the second.
 func iso8601(_ date: Date) -> String {
-    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-    var parts = tm()
-    gmtime_r(&seconds, &parts)
-    func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    JSONWriter.iso8601(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
 }

@@ -125,9 +125,9 @@ struct PredictInput: Equatable {
         }
 
         /// One value: the hinted type first, then the general path (a failed attempt consumes
-        /// nothing, so `any` reads the same value).
+        /// nothing, so `any` reads the same value). The field's name is built only for an error.
         private static func leaf(
-            numeric: Bool, field: String, isNil: () throws -> Bool, number: () throws -> Double,
+            numeric: Bool, field: @autoclosure () -> String, isNil: () throws -> Bool, number: () throws -> Double,
             string: () throws -> String, any: () throws -> JSONValue
         ) throws -> FieldValue {
             if try isNil() { return .missing }
@@ -138,7 +138,7 @@ struct PredictInput: Equatable {
             case .number(let x): return .number(x)
             case .string(let s): return .string(s)
             case .bool(let b): return .string(b ? "true" : "false")
-            case .array, .object: throw APIError.badRequest(field, "must be a number, a string or null")
+            case .array, .object: throw APIError.badRequest(field(), "must be a number, a string or null")
             }
         }
     }

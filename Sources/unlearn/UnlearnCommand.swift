@@ -58,7 +58,7 @@ enum LoggingBootstrap {
         done = true
         let level = ProcessInfo.processInfo.environment["UNLEARN_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = DeferredMetadataLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnlearnCore
 @testable import UnlearnServer
 
 /// Request bodies are parsed with `JSONDecoder`; Foundation's other parser, `JSONSerialization`,
@@ -40,6 +41,25 @@ struct JSONValueTests {
             dueTime: Date(timeIntervalSince1970: 1_766_592_000), repeated: external != nil, externalID: external,
             records: [RecordBody(position: 0, deletionID: 7, key: "0123456789ab", shard: 3, slice: 1),
                       RecordBody(position: 1, deletionID: 8, key: "ba9876543210", shard: 0, slice: 4)])
+        #expect(body.json == String(decoding: try apiEncoder().encode(body), as: UTF8.self))
+    }
+
+    /// Scores of every magnitude a float can hold (whole, tiny, huge, negative zero), over many seeds.
+    @Test(arguments: 0..<40) func predictBodyIsWhatTheEncoderWrites(seed: Int) throws {
+        var random = SplitMix64(seed: UInt64(seed))
+        let rows = Int(random.next() % 4), k = 1 + Int(random.next() % 4)
+        let scores = (0..<rows).map { _ in
+            (0..<k).map { _ -> Float in
+                let bits = UInt32(truncatingIfNeeded: random.next())
+                let value = Float(bitPattern: bits)
+                // Encoders refuse NaN and infinities; scores are finite.
+                guard value.isFinite else { return [0, 1, 0.5, -0.0, 16_777_216, 1e-45][Int(bits % 6)] }
+                return bits % 3 == 0 ? Float(bits % 1000) / 1000 : value
+            }
+        }
+        let body = PredictBody(
+            modelVersion: seed, classes: ["<=50K", ">50K \"x\""], labels: (0..<rows).map { $0 % 2 == 0 ? "<=50K" : ">50K" },
+            scores: scores, excludedShards: Array(0..<(seed % 3)))
         #expect(body.json == String(decoding: try apiEncoder().encode(body), as: UTF8.self))
     }
 
