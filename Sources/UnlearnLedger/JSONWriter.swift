@@ -164,8 +164,10 @@ public struct JSONWriter: Sendable {
         func pad(_ value: Int32, _ width: Int, then separator: UInt8?) {
             let zero = UInt8(ascii: "0")
             if value >= 0, value < 10_000 {
-                let needed = max(width, value >= 1000 ? 4 : value >= 100 ? 3 : value >= 10 ? 2 : 1)
-                for power in [1000, 100, 10, 1].suffix(needed) as ArraySlice<Int32> { bytes.append(zero + UInt8(value / power % 10)) }
+                var divisor: Int32 = 1, digits = 1
+                while divisor * 10 <= value { divisor *= 10; digits += 1 }
+                if digits < width { bytes.append(contentsOf: repeatElement(zero, count: width - digits)) }
+                while divisor > 0 { bytes.append(zero + UInt8(value / divisor % 10)); divisor /= 10 }
             } else {
                 let digits = String(value)
                 bytes.append(contentsOf: repeatElement(zero, count: max(0, width - digits.utf8.count)))
