@@ -51,6 +51,9 @@ adult="$WORK/adult"
 
 if want 1; then
 cp -a "$mnist" "$WORK/mnist-intake"
+# Flush what setting up wrote (two trained stores and this copy) first: the kernel writes it back
+# about 30 s later, in the middle of the run, and each group commit's fsync then waits behind it.
+sync
 echo "== 1. durable intake, 64 connections, ${DURATION}s"
 serve "$WORK/mnist-intake" --no-scheduler
 TOKEN=$(token "$WORK/mnist-intake" intake) THREADS=2 IDS=60000 \
