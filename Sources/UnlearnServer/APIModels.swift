@@ -1,4 +1,5 @@
 import Foundation
+import UnlearnData
 import UnlearnLedger
 import UnlearnStore
 

@@ -10,7 +10,7 @@ func predict(_ request: Request, _ c: ServiceContext) async throws -> Response {
     let started = ContinuousClock.now
     let data = try await JSONObject.collect(request, limit: c.options.maxBodyBytes)
     let served = c.model.current
-    let input = try PredictInput.parse(data, hints: served?.predictHints ?? .init(), maxRows: c.options.maxPredictRows)
+    let input = try PredictInput.parse(data, maxRows: c.options.maxPredictRows)
     let rows = input.rows
     guard let loaded = served else { throw APIError(.serviceUnavailable, "not_ready", "no trained model is loaded yet") }
     let features: [Float]

@@ -1,134 +1,29 @@
 import Foundation
 import Hummingbird
+import UnlearnData
 import UnlearnLedger
-
-/// Any object key, for decoding objects whose keys are not known in advance.
-struct JSONKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// A parsed JSON value, for bodies checked field by field (so a 400 can name the field).
-enum JSONValue: Codable, Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// Scalars are tried first, the common case first, so that a leaf costs at most two
-    /// failed attempts (each builds an error) and only objects and arrays pay for the rest.
-    init(from decoder: any Decoder) throws {
-        let value = try decoder.singleValueContainer()
-        if value.decodeNil() { self = .null; return }
-        if let string = try? value.decode(String.self) { self = .string(string); return }
-        if let number = try? value.decode(Double.self) { self = .number(number); return }
-        if let bool = try? value.decode(Bool.self) { self = .bool(bool); return }
-        if let object = try? decoder.container(keyedBy: JSONKey.self) {
-            var fields: [String: JSONValue] = [:]
-            fields.reserveCapacity(object.allKeys.count)
-            for key in object.allKeys { fields[key.stringValue] = try object.decode(JSONValue.self, forKey: key) }
-            self = .object(fields)
-            return
-        }
-        var array = try decoder.unkeyedContainer()
-        var items: [JSONValue] = []
-        while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
-        self = .array(items)
-    }
-
-    /// Parses a request body with Foundation's `JSONDecoder`: about 23 µs for a one-row predict
-    /// body, against 88 µs through `JSONSerialization`, whose `Any` tree is bridged through
-    /// `NSDictionary` and cast back value by value.
-    init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let b): try container.encode(b)
-        case .number(let x): try container.encode(x)
-        case .string(let s): try container.encode(s)
-        case .array(let a): try container.encode(a)
-        case .object(let o): try container.encode(o)
-        }
-    }
-
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "a boolean"
-        case .number: "a number"
-        case .string: "a string"
-        case .array: "an array"
-        case .object: "an object"
-        }
-    }
-}
 
 /// A JSON object body: typed accessors that answer 400 naming the field, and a check that
 /// no unknown field was sent.
 struct JSONObject {
     let fields: [String: JSONValue]
 
-    /// What a field is expected to hold, to be read as that type first.
-    enum Kind: Sendable {
-        case string, stringArray
+    static func parse(_ request: Request, limit: Int) async throws -> JSONObject {
+        try parse(try await collect(request, limit: limit))
     }
 
-    /// - Parameter kinds: the expected type of each known field. A value of that type decodes
-    ///   without a failed attempt (each builds a `DecodingError`; ``JSONValue`` makes up to four
-    ///   per object or array); any other value takes the general path, so the fields, and so every
-    ///   400, are the same as without hints.
-    static func parse(_ request: Request, limit: Int, kinds: [String: Kind] = [:]) async throws -> JSONObject {
-        try parse(try await collect(request, limit: limit), kinds: kinds)
-    }
-
-    static func parse(_ data: Data, kinds: [String: Kind] = [:]) throws -> JSONObject {
-        let value: JSONValue
-        do {
-            let decoder = JSONDecoder()
-            decoder.userInfo[HintedObject.kinds] = kinds
-            value = try decoder.decode(HintedObject.self, from: data).value
-        } catch {
-            throw APIError.badRequest("body", "is not valid JSON")
-        }
+    static func parse(_ data: Data) throws -> JSONObject {
+        let value = try parseBody(data)
         guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
         return JSONObject(fields: fields)
     }
 
-    /// A body read as an object first, each field as its expected kind first.
-    private struct HintedObject: Decodable {
-        static let kinds = CodingUserInfoKey(rawValue: "unlearn.fieldKinds")!
-        var value: JSONValue
-
-        init(from decoder: any Decoder) throws {
-            guard let object = try? decoder.container(keyedBy: JSONKey.self) else {
-                value = try JSONValue(from: decoder)
-                return
-            }
-            let kinds = decoder.userInfo[Self.kinds] as? [String: Kind] ?? [:]
-            var fields: [String: JSONValue] = [:]
-            fields.reserveCapacity(object.allKeys.count)
-            for key in object.allKeys {
-                fields[key.stringValue] = try Self.field(object, key, kinds[key.stringValue])
-            }
-            value = .object(fields)
-        }
-
-        /// A keyed read consumes nothing, so after a miss the general path reads the same value.
-        private static func field(_ object: KeyedDecodingContainer<JSONKey>, _ key: JSONKey, _ kind: Kind?) throws -> JSONValue {
-            switch kind {
-            case .string?: if let s = try? object.decode(String.self, forKey: key) { return .string(s) }
-            case .stringArray?: if let a = try? object.decode([String].self, forKey: key) { return .array(a.map(JSONValue.string)) }
-            case nil: break
-            }
-            return try object.decode(JSONValue.self, forKey: key)
+    /// Any request body: 400 when it is not JSON.
+    static func parseBody(_ data: Data) throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw APIError.badRequest("body", "is not valid JSON")
         }
     }
 

@@ -16,8 +16,6 @@ final class ModelHolder: Sendable {
         var ensemble: Ensemble
         /// The schema the ensemble's inputs are encoded with (a rebuild changes it).
         var schema: FeatureSchema
-        /// Which predict values to read as numbers first, from `schema`.
-        var predictHints: PredictInput.Hints
     }
 
     private let state = Mutex<Loaded?>(nil)
@@ -42,7 +40,7 @@ final class ModelHolder: Sendable {
             state.withLock { current in
                 // Another refresh may have loaded a newer one meanwhile.
                 if let current, current.version >= version { return }
-                current = Loaded(version: version, ensemble: ensemble, schema: store.schema, predictHints: .init(store.schema))
+                current = Loaded(version: version, ensemble: ensemble, schema: store.schema)
             }
             logger.info("model loaded", metadata: ["model.version": "\(version)"])
             return version

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UnlearnCore
+import UnlearnData
 @testable import UnlearnServer
 
 /// Request bodies are parsed with `JSONDecoder`; Foundation's other parser, `JSONSerialization`,

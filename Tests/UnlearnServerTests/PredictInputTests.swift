@@ -4,8 +4,8 @@ import UnlearnCore
 import UnlearnData
 @testable import UnlearnServer
 
-/// The predict body decoded with the schema's hints gives the same rows and the same 400s as
-/// the general path: `JSONSerialization`'s tree, mapped as the handler maps values.
+/// The predict body gives the rows and the 400s of an oracle: `JSONSerialization`'s tree, mapped
+/// as the handler maps values.
 struct PredictInputTests {
     typealias Outcome = Result<PredictInput, Failure>
     struct Failure: Error, Equatable { var status: Int, message: String }
@@ -44,8 +44,8 @@ struct PredictInputTests {
             switch item {
             case .object(let values):
                 var row: [String: FieldValue] = [:]
-                // The first bad field in the decoder's order is not defined by JSON; the
-                // generator puts at most one bad value in a row.
+                // The generator puts at most one bad value in a row (of two, the handler names
+                // the first by name: `ofTwoBadValuesTheFirstByNameIsNamed`).
                 for (name, v) in values {
                     guard let f = field(v, name) else { return fail("rows[\(index)].\(name)", "must be a number, a string or null") }
                     row[name] = f
@@ -65,9 +65,9 @@ struct PredictInputTests {
         return .success(PredictInput(rows: rows, excludePending: exclude))
     }
 
-    static func decoded(_ data: Data, hints: PredictInput.Hints) -> Outcome {
+    static func decoded(_ data: Data) -> Outcome {
         do {
-            return .success(try PredictInput.parse(data, hints: hints, maxRows: maxRows))
+            return .success(try PredictInput.parse(data, maxRows: maxRows))
         } catch let error as APIError {
             return .failure(Failure(status: Int(error.status.code), message: error.message))
         } catch {
@@ -142,25 +142,16 @@ struct PredictInputTests {
             if chance(0.02) { text += pick(["}", ",", " x"]) }
             return text
         }
-
-        mutating func hints() -> PredictInput.Hints {
-            var hints = PredictInput.Hints()
-            hints.allNumeric = chance(0.2)
-            hints.numericNames = Set(Self.names.filter { _ in chance(0.5) })
-            hints.numericPositions = Set((0..<6).filter { _ in chance(0.5) })
-            return hints
-        }
     }
 
-    @Test func sameRowsAndErrorsAsTheGeneralPathOver3000RandomBodies() throws {
+    @Test func sameRowsAndErrorsAsTheOracleOver3000RandomBodies() throws {
         var generator = Generator(random: SplitMix64(seed: 20261122))
         var outcomes: [String: Int] = [:]
         for n in 0..<3000 {
             let text = generator.body()
-            let hints = generator.hints()
             let data = Data(text.utf8)
             let expected = Self.oracle(data)
-            let actual = Self.decoded(data, hints: hints)
+            let actual = Self.decoded(data)
             #expect(actual == expected, "body \(n): \(text)")
             switch expected {
             case .success: outcomes["rows", default: 0] += 1
@@ -172,18 +163,8 @@ struct PredictInputTests {
         #expect(outcomes.count >= 8, "\(outcomes)")
     }
 
-    /// The schema's hints: numeric columns by name and by training position; IDX and LibSVM all numeric.
-    @Test func hintsComeFromTheSchema() throws {
-        let numeric = ColumnEncoder.numeric(column: 2, name: "age", mean: 0, std: 1)
-        let categorical = ColumnEncoder.categorical(column: 3, name: "workclass", vocabulary: ["a"])
-        var schema = try #require(try? JSONDecoder().decode(FeatureSchema.self, from: Data(Self.schemaJSON.utf8)))
-        schema.encoders = [numeric, categorical]
-        let hints = PredictInput.Hints(schema)
-        #expect(hints.numericNames == ["age"] && hints.numericPositions == [2] && !hints.allNumeric)
-        schema.format = .idx
-        #expect(PredictInput.Hints(schema).allNumeric)
-        #expect(!PredictInput.Hints(nil).allNumeric && PredictInput.Hints(nil).numericNames.isEmpty)
+    @Test func ofTwoBadValuesTheFirstByNameIsNamed() {
+        let data = Data(#"{"rows":[{"zeta":[1],"age":3,"beta":{}}]}"#.utf8)
+        #expect(Self.decoded(data) == .failure(Failure(status: 400, message: "rows[0].beta: must be a number, a string or null")))
     }
-
-    static let schemaJSON = #"{"format":"csv","columnCount":4,"featureCount":2,"encoders":[],"classes":["a","b"]}"#
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in Fuzz/ and runs each one for SECONDS (default 60, or $FUZZ_SECONDS).
 #
-#   ops/fuzz/run.sh [SECONDS] [TARGET...]       targets: csv libsvm idx container (default: all)
+#   ops/fuzz/run.sh [SECONDS] [TARGET...]       targets: csv libsvm idx container json (default: all)
 #   FUZZ_RUNS=1000000 ops/fuzz/run.sh 0 csv     a fixed number of executions instead of a time
 #
 # Each target is compiled with `swiftc -sanitize=fuzzer,address` from its harness, Fuzz/FuzzSupport.swift
@@ -27,7 +27,7 @@ cd "$root"
 seconds="${1:-${FUZZ_SECONDS:-60}}"
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(csv libsvm idx container)
+[ ${#targets[@]} -eq 0 ] && targets=(csv libsvm idx container json)
 out="${FUZZ_OUT:-$root/.build-fuzz}"
 nice_level="${FUZZ_JOBS_NICE:-10}"
 max_len="${FUZZ_MAX_LEN:-65536}"
@@ -39,7 +39,8 @@ harness_of() {
         libsvm) echo Fuzz/FuzzLibSVM.swift ;;
         idx) echo Fuzz/FuzzIDX.swift ;;
         container) echo Fuzz/FuzzContainer.swift ;;
-        *) echo "unknown fuzz target '$1' (csv, libsvm, idx, container)" >&2; exit 64 ;;
+        json) echo Fuzz/FuzzJSON.swift ;;
+        *) echo "unknown fuzz target '$1' (csv, libsvm, idx, container, json)" >&2; exit 64 ;;
     esac
 }
 for t in "${targets[@]}"; do harness_of "$t" >/dev/null; done
