@@ -43,6 +43,30 @@ import Glibc
         BackgroundWork.setPriority(.normal)
         #expect(try BackgroundWork.wait { sched_getscheduler(0) } == before)
     }
+
+    /// At idle priority a training loop's pauses yield, at most once per 200 µs; otherwise never.
+    @Test func pausesYieldOnlyAtIdlePriorityAndAtMostEvery200Microseconds() throws {
+        func run() throws -> (yields: Int, nanoseconds: UInt64) {
+            try BackgroundWork.wait {
+                let pacer = BackgroundWork.Pacer()
+                let start = DispatchTime.now().uptimeNanoseconds
+                var now = start
+                while now - start < 5_000_000 {
+                    pacer.pause()
+                    now = DispatchTime.now().uptimeNanoseconds
+                }
+                return (pacer.yields, now - start)
+            }
+        }
+        BackgroundWork.setPriority(.idle)
+        defer { BackgroundWork.setPriority(.normal) }
+        let idle = try run()
+        #expect(idle.yields >= 2 && UInt64(idle.yields) <= idle.nanoseconds / 200_000 + 1, "\(idle)")
+        BackgroundWork.setPriority(.nice(5))
+        #expect(try run().yields == 0)
+        BackgroundWork.setPriority(.normal)
+        #expect(try run().yields == 0)
+    }
     #endif
 
     /// The kernel sees the thread's name (`top -H`, `perf`): it is set from inside the thread.

@@ -50,7 +50,11 @@ extension Store {
         let data = try rowFiles.map { try files.readSlice($0) }
         let lineage = rowFiles.map(\.payloadSHA256)
         var checkpoints = Array(shardFiles.checkpoints.prefix(first))
-        try config.trainer.train(shard: shard, data: data, from: first, state: state, progress: { progress?.add(samples: $0) }) { slice, state in
+        let pacer = BackgroundWork.Pacer()
+        try config.trainer.train(shard: shard, data: data, from: first, state: state, progress: {
+            progress?.add(samples: $0)
+            pacer.pause()
+        }) { slice, state in
             CrashPoint.hit("mid-train")
             checkpoints.append(try files.writeCheckpoint(state, shard: shard, slice: slice, generation: generation, trainedOn: Array(lineage[...slice])))
         }
