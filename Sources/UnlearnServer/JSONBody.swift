@@ -13,18 +13,14 @@ struct JSONObject {
     }
 
     static func parse(_ data: Data) throws -> JSONObject {
-        let value = try parseBody(data)
-        guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
-        return JSONObject(fields: fields)
-    }
-
-    /// Any request body: 400 when it is not JSON.
-    static func parseBody(_ data: Data) throws -> JSONValue {
+        let value: JSONValue
         do {
-            return try JSONValue(parsing: data)
+            value = try JSONValue(parsing: data)
         } catch {
             throw APIError.badRequest("body", "is not valid JSON")
         }
+        guard case .object(let fields) = value else { throw APIError.badRequest("body", "must be a JSON object, not \(value.typeName)") }
+        return JSONObject(fields: fields)
     }
 
     /// The whole body: 413 over `limit` bytes, 400 when empty.

@@ -21,31 +21,37 @@ struct PredictInput: Equatable {
     }
 
     private static func row(_ index: Int, _ item: JSONValue) throws -> RecordInput {
+        func bad(_ name: String) -> APIError { .badRequest("rows[\(index)].\(name)", "must be a number, a string or null") }
         switch item {
         case .object(let values):
-            do {
-                return .named(try values.mapValues { try field($0, "") })
-            } catch {
-                // Of two bad values, name the first by name, the same one each time.
-                let name = values.keys.sorted().first { (try? field(values[$0]!, "")) == nil }!
-                throw APIError.badRequest("rows[\(index)].\(name)", "must be a number, a string or null")
+            var row: [String: FieldValue] = [:]
+            row.reserveCapacity(values.count)
+            for (name, value) in values {
+                guard let field = field(value) else {
+                    // Of two bad values, name the first by name, the same one each time.
+                    throw bad(values.keys.sorted().first { Self.field(values[$0]!) == nil }!)
+                }
+                row[name] = field
             }
+            return .named(row)
         case .array(let values):
-            return .ordered(try values.enumerated().map { try field($1, "rows[\(index)].\($0)") })
+            return .ordered(try values.enumerated().map { position, value in
+                guard let field = field(value) else { throw bad(String(position)) }
+                return field
+            })
         default:
             throw APIError.badRequest("rows[\(index)]", "must be an object or an array, not \(item.typeName)")
         }
     }
 
-    /// One value; a boolean is read as the text a CSV file would hold. The field's name is built
-    /// only for an error.
-    private static func field(_ value: JSONValue, _ name: @autoclosure () -> String) throws -> FieldValue {
+    /// One value, or nil for an array or object; a boolean is read as the text a CSV file would hold.
+    private static func field(_ value: JSONValue) -> FieldValue? {
         switch value {
         case .null: .missing
         case .number(let x): .number(x)
         case .string(let s): .string(s)
         case .bool(let b): .string(b ? "true" : "false")
-        case .array, .object: throw APIError.badRequest(name(), "must be a number, a string or null")
+        case .array, .object: nil
         }
     }
 }

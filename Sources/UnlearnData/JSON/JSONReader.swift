@@ -6,11 +6,10 @@ import Foundation
 /// attempt builds a `DecodingError`: it was two fifths of a one-row predict's CPU. This reader
 /// walks the bytes once. It answers only where its answer is certainly `JSONDecoder`'s, and
 /// returns nil for everything else, which the caller hands to `JSONDecoder`: text that is not
-/// JSON, and the rare cases where the two could differ: a byte-order mark, a duplicate key, a
-/// number that is subnormal or out of `Double`'s range, nesting deeper than ``maxDepth``, and a
-/// trailing comma (which `JSONDecoder` accepts), a zero with a bare exponent (`0e9`, which it
-/// refuses).
-/// So a nil is never a verdict, and a value is always `JSONDecoder`'s value.
+/// JSON, and the rare cases where the two could differ (a byte-order mark, a duplicate key, a
+/// trailing comma, which `JSONDecoder` accepts, `0e9`, which it refuses, a number that is
+/// subnormal or out of `Double`'s range, nesting deeper than ``maxDepth``). So a nil is never a
+/// verdict, and a value is always `JSONDecoder`'s value.
 public enum JSONReader {
     /// Deeper documents go to `JSONDecoder` (whose own limit is 512), keeping this reader's
     /// recursion shallow.

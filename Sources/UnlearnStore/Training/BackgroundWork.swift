@@ -89,8 +89,9 @@ public enum BackgroundWork {
         #endif
     }
 
-    /// Hands the core to a waiting thread of normal priority, at most every 200 µs, when training
-    /// threads run at idle priority; a training loop calls `pause()` between minibatches.
+    /// Hands the core to a waiting thread of normal priority, at most every 200 µs, when the
+    /// training thread that makes it runs at idle priority; its loop calls `pause()` between
+    /// minibatches.
     ///
     /// Why: `perf sched` on the 2-core VM showed an event-loop thread woken onto a core that ran an
     /// idle-priority training thread wait until the next timer tick (up to 4 ms at HZ=250) instead
@@ -99,7 +100,14 @@ public enum BackgroundWork {
     final class Pacer: @unchecked Sendable {
         // One training thread owns a pacer (a shard's loop), so the time needs no lock.
         private var last: UInt64 = 0
-        private let active = priority.load(ordering: .relaxed) < 0
+        /// Whether the thread that makes it really runs at idle priority (lowering can fail).
+        private let active: Bool = {
+            #if os(Linux)
+            sched_getscheduler(0) == schedIdle
+            #else
+            false
+            #endif
+        }()
         /// How many times it yielded (for tests).
         private(set) var yields = 0
 
