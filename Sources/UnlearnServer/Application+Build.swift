@@ -37,7 +37,7 @@ final class ServiceContext: Sendable {
             callbacks.notify()
         }
         self.logger = logger
-        self.intake = IntakeBatcher(store: store, metrics: metrics, logger: logger) { [scheduler] commit in
+        self.intake = IntakeBatcher(store: store, metrics: metrics, nice: options.intakeNice, logger: logger) { [scheduler] commit in
             scheduler.notify()
             // Only calls with callback URLs queue outbox rows at intake.
             if commit.queuedCallbacks { callbacks.notify() }

@@ -51,12 +51,21 @@ final class IntakeBatcher: Service, Sendable {
     let onCommit: @Sendable (Commit) -> Void
     let metrics: ServiceMetrics
 
-    init(store: Store, metrics: ServiceMetrics, logger: Logger, onCommit: @escaping @Sendable (Commit) -> Void) {
+    /// `nice`: the writer thread's nice value (0 leaves it at the process's).
+    init(store: Store, metrics: ServiceMetrics, nice: Int32, logger: Logger, onCommit: @escaping @Sendable (Commit) -> Void) {
         self.store = store
         self.metrics = metrics
         self.logger = logger
         self.onCommit = onCommit
-        Thread.startNamed("unlearn-intake") { [self] in self.writerLoop() }
+        Thread.startNamed("unlearn-intake") { [self] in
+            // The writer is intake's one serial stage: every caller waits for its commits. At
+            // equal priority it spent a fifth of its time waiting for a core behind the handlers
+            // that feed it, with the machine 14% idle; above them, intake ran 1.1x faster.
+            if nice != 0, !Thread.setCurrentNice(nice) {
+                logger.notice("intake writer keeps the process's priority: nice \(nice) needs CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=\(nice)); intake is then about 10% slower on busy cores")
+            }
+            self.writerLoop()
+        }
     }
 
     /// Queues one call and returns once its group has committed (or failed).

@@ -24,6 +24,10 @@ public struct ServeOptions: Sendable {
     public var batchWindow: TimeInterval = 0.2
     /// The CPU priority of retrain threads: idle (the default) lets predictions on the same cores run first.
     public var retrainPriority: BackgroundWork.Priority = .idle
+    /// The nice value of the intake writer thread, -20…0: above the handlers that feed it
+    /// (0 leaves it at the process's priority). Needs CAP_SYS_NICE or RLIMIT_NICE; without them
+    /// the writer keeps the process's priority and the service logs a notice.
+    public var intakeNice: Int32 = -10
     /// Turn the scheduler off (retrains then come only from `POST /v1/retrain` or the CLI).
     public var schedulerEnabled = true
     /// How often the model watcher looks for a version published by another process, and

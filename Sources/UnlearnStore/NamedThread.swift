@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Thread {
     /// Starts a thread under a name the kernel shows (`top -H`, `perf`, `/proc/PID/task/*/comm`).
@@ -19,5 +22,19 @@ extension Thread {
         }
         if let stackSize { thread.stackSize = stackSize }
         thread.start()
+    }
+
+    /// Sets the calling thread's nice value (-20…19) and reports whether the kernel took it.
+    ///
+    /// Linux keeps a nice value per thread, and `setpriority` with id 0 changes the calling
+    /// thread only. Going below the process's own value needs CAP_SYS_NICE or an RLIMIT_NICE that
+    /// allows it (systemd's `LimitNICE=`); without them the thread keeps its priority.
+    @discardableResult
+    public static func setCurrentNice(_ value: Int32) -> Bool {
+        #if os(Linux)
+        return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value) == 0
+        #else
+        return false
+        #endif
     }
 }

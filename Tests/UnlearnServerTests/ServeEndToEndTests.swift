@@ -224,4 +224,40 @@ import UnlearnStore
         #expect(givenUp == 1)
         #expect(server.stop(signal: SIGTERM)?.status == 0)
     }
+
+    /// The intake writer runs above the handlers when the process may raise it (root, as in CI),
+    /// and otherwise says so in the log; no other thread takes its value, and bad values are refused.
+    @Test func intakeWriterRunsAtItsNiceValueOrTheLogSaysWhy() async throws {
+        let root = try ServerFixtures.createStore()
+        for value in ["1", "-21"] {
+            let refused = try runCLI(["serve", "--store", root, "--port", "0", "--intake-nice=\(value)"])
+            #expect(refused.status == 64 && refused.stderr.contains("--intake-nice"), "\(value): \(refused.stderr)")
+        }
+        let log = root + "/../serve-nice.log"
+        let server = try ServeProcess(store: root, arguments: ["--no-scheduler", "--intake-nice=-7"], log: log)
+        func niceByThread() -> [(name: String, nice: Int)] {
+            let tasks = "/proc/\(server.process.processIdentifier)/task"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []).compactMap { tid in
+                guard let name = try? String(contentsOfFile: "\(tasks)/\(tid)/comm", encoding: .utf8),
+                      let stat = try? String(contentsOfFile: "\(tasks)/\(tid)/stat", encoding: .utf8),
+                      let close = stat.range(of: ") ", options: .backwards) else { return nil }
+                // Fields after the name: state is field 3, nice field 19.
+                let fields = stat[close.upperBound...].split(separator: " ")
+                return (name.trimmingCharacters(in: .newlines), Int(fields[16]) ?? 99)
+            }
+        }
+        let privileged = geteuid() == 0
+        var writer: [Int] = []
+        for _ in 0..<50 {
+            writer = niceByThread().filter { $0.name == "unlearn-intake" }.map(\.nice)
+            if writer == [privileged ? -7 : 0] { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(writer == [privileged ? -7 : 0])
+        // Dispatch gives its own workers nice values by quality of service (-4…2 seen); none is -7.
+        #expect(niceByThread().filter { $0.name != "unlearn-intake" && $0.nice == -7 }.isEmpty)
+        #expect(server.stop(signal: SIGTERM)?.status == 0)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("intake writer keeps the process's priority") == !privileged)
+    }
 }

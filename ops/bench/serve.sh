@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The service under load on loopback, in one run (release build, wrk from Debian):
 #   1. durable intake: POST /v1/deletions, 64 concurrent connections, a new id per call
-#      (MNIST store, 60,000 records; scheduler off so only intake runs);
+#      (MNIST store, 60,000 records; scheduler off so only intake runs), with the intake writer
+#      at the process's priority (baseline) and at the default, nice -10;
 #   2. predict: one Adult row, 32 connections paced to about 1,000 requests/s, while retrains
 #      of the same store run back to back (ops/bench/serve/retrain-loader.py), with the retrain
 #      threads at the service's own priority (baseline) and at the default, idle; then idle again
@@ -48,30 +49,40 @@ adult="$WORK/adult"
 "$U" init --store "$adult" --data data/adult/adult.data.zst --format csv --label last \
     --shards 10 --slices 5 --model mlp:64 --epochs 10 --seed 42 > /dev/null
 "$U" train --store "$adult" > /dev/null
-if want 1; then cp -a "$mnist" "$WORK/mnist-intake"; fi
+if want 1; then cp -a "$mnist" "$WORK/mnist-intake-normal"; cp -a "$mnist" "$WORK/mnist-intake-raised"; fi
 # Flush what setting up wrote before any phase: the kernel writes it back about 30 s later, in
 # the middle of the first phase, and every fsync then waits behind it (intake measured 7,700-7,900/s
 # that way against 9,000-9,800/s).
 sync
 
-if want 1; then
-echo "== 1. durable intake, 64 connections, ${DURATION}s"
-serve "$WORK/mnist-intake" --no-scheduler
-TOKEN=$(token "$WORK/mnist-intake" intake) THREADS=2 IDS=60000 \
-    wrk -t2 -c64 -d"${DURATION}s" --latency -s ops/bench/serve/intake.lua "http://127.0.0.1:$port" | tee "$WORK/intake.txt"
+# intake_run NAME ARGS...: one intake phase on a fresh copy of the MNIST store; sets $rate.
+intake_run() {
+local name="$1"; shift
+local store="$WORK/mnist-intake-$name"
+echo "== 1. durable intake, 64 connections, ${DURATION}s, writer $name ($*)"
+serve "$store" --no-scheduler "$@"
+TOKEN=$(token "$store" intake) THREADS=2 IDS=60000 \
+    wrk -t2 -c64 -d"${DURATION}s" --latency -s ops/bench/serve/intake.lua "http://127.0.0.1:$port" | tee "$WORK/intake-$name.txt"
 groups=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_intake_group_commits_total/ {print $2}')
 received=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_deletion_requests_received_total/ {print $2}')
-rate=$(awk '/Requests\/sec/ {print $2}' "$WORK/intake.txt")
-non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/intake.txt"); non2xx=${non2xx:-0}
+rate=$(awk '/Requests\/sec/ {print $2}' "$WORK/intake-$name.txt")
+non2xx=$(awk '/Non-2xx/ {print $5}' "$WORK/intake-$name.txt"); non2xx=${non2xx:-0}
 kill -TERM "$pid"; wait "$pid" || true
-ledger_new=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/mnist-intake/ledger.sqlite').execute('select count(*) from deletion_request').fetchone()[0])")
+ledger_new=$(python3 -c "import sqlite3; print(sqlite3.connect('$store/ledger.sqlite').execute('select count(*) from deletion_request').fetchone()[0])")
 # The store has 60,000 records: calls past the 60,000th repeat ids (idempotent, but cheaper or dearer
 # than a new id), so a run that long measures a mix; say so rather than let the rate mislead.
-calls=$(awk '/requests in/ {print $1}' "$WORK/intake.txt")
+calls=$(awk '/requests in/ {print $1}' "$WORK/intake-$name.txt")
 # (wrk does not count the calls in flight when it stops, which the ledger may hold: hence the floor.)
 new_ids=${received%.*}; repeats=$(( calls > ${new_ids:-0} ? calls - ${new_ids:-0} : 0 ))
-echo "INTAKE rate=$rate/s non2xx=$non2xx calls=$calls new_requests=$received repeated_ids=$repeats in_ledger=$ledger_new group_commits=$groups"
+echo "INTAKE writer=$name rate=$rate/s non2xx=$non2xx calls=$calls new_requests=$received repeated_ids=$repeats in_ledger=$ledger_new group_commits=$groups"
 (( repeats <= 0 )) || echo "serve.sh: $repeats calls repeated ids (the store has 60,000 records); shorten DURATION for a rate of new ids only" >&2
+}
+# The baseline first (the writer at the process's priority), then the default (nice -10, above the
+# handlers that feed it; as root here, so the raise is allowed).
+if want 1; then
+intake_run normal --intake-nice=0; rate_base="$rate"
+intake_run raised; rate_raised="$rate"
+echo "INTAKE_RATIO raised/normal=$(python3 -c "print(round($rate_raised / $rate_base, 2))")"
 fi
 
 predict_under_retrains() {

@@ -79,13 +79,13 @@ public enum BackgroundWork {
 
     private static func lowerCurrentThread(to value: Int32) {
         #if os(Linux)
-        // On Linux both calls with id 0 change the calling thread only. Failure only means the
-        // thread keeps the process's priority.
+        // On Linux both calls change the calling thread only. Failure only means the thread
+        // keeps the process's priority.
         if value < 0 {
             var parameters = sched_param(sched_priority: 0)
             if sched_setscheduler(0, schedIdle, &parameters) == 0 { return }
         }
-        if value != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, value < 0 ? 19 : value) }
+        if value != 0 { Thread.setCurrentNice(value < 0 ? 19 : value) }
         #endif
     }
 
