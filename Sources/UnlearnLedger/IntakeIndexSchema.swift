@@ -1,9 +1,10 @@
 import GRDB
 
-/// Indexes that cost intake no random pages.
+/// Indexes and columns that cost intake no random pages.
 ///
-/// Registered after the callback tables as `"v5 lean intake indexes"` and
-/// `"v6 no request_record shard index"`; never edited once shipped.
+/// Registered after the callback tables as `"v5 lean intake indexes"`,
+/// `"v6 no request_record shard index"` and `"v7 pending read from requests"`; never edited
+/// once shipped.
 enum IntakeIndexSchema {
     static func register(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v5 lean intake indexes") { db in
@@ -11,6 +12,9 @@ enum IntakeIndexSchema {
         }
         migrator.registerMigration("v6 no request_record shard index") { db in
             try db.execute(sql: v6)
+        }
+        migrator.registerMigration("v7 pending read from requests") { db in
+            try db.execute(sql: v7)
         }
     }
 
@@ -40,5 +44,14 @@ enum IntakeIndexSchema {
     // operator's query, on no path that intake, retrains or predictions take.
     private static let v6 = """
         DROP INDEX request_record_shard;
+        """
+
+    // Intake set each covered record's `state` to 'pending': one random page of the record
+    // table per request (keys are keyed hashes), ≈ a third of a group commit's WAL frames. A
+    // record is pending exactly while a pending request covers it, so readers now derive it
+    // (`Ledger.recordStateSQL`) and only 'deleted' is stored. The CHECK constraint still allows
+    // 'pending'; nothing writes it.
+    private static let v7 = """
+        UPDATE record SET state = 'live' WHERE state = 'pending';
         """
 }

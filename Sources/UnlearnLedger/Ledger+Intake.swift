@@ -4,8 +4,8 @@ import GRDB
 extension Ledger {
     /// Records one deletion request durably, or returns the request that already covers it.
     ///
-    /// In one transaction: the request, its `request_record` rows, its records set to
-    /// `pending`, and a `request.received` audit event. When it returns, the request is on disk.
+    /// In one transaction: the request, its `request_record` rows (which make its records
+    /// `pending`), and a `request.received` audit event. When it returns, the request is on disk.
     /// - Throws: `LedgerError.unknownRecord` or `LedgerError.unknownSubject`.
     public func submitDeletion(_ submission: DeletionSubmission) throws -> SubmissionResult {
         try submitDeletions([submission])[0]
@@ -41,9 +41,9 @@ extension Ledger {
         guard let record = try fetchRecord(db, key: submission.targetKey) else {
             throw LedgerError.unknownRecord(key: submission.targetKey)
         }
-        // A live record has no pending or completed request: intake marks a record pending,
-        // publish marks it deleted, and a cancellation releases it only when no pending request
-        // covers it any more (`LiveRecordInvariantTests`). So a new id, the common case, needs no lookup.
+        // A live record has no pending or completed request: a record reads pending while a
+        // pending request covers it, and publish marks it deleted (`LiveRecordInvariantTests`).
+        // So a new id, the common case, needs no lookup beyond the state's own.
         if record.state != .live {
             let covering = try db.firstRow(direct: """
                 SELECT d.id FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
@@ -88,7 +88,7 @@ extension Ledger {
         return SubmissionResult(request: try create(submission, covering: uncovered, db, &chain), created: true)
     }
 
-    /// Writes a new pending request covering `records`, marks them pending, appends the event.
+    /// Writes a new pending request covering `records` (so they read as pending), appends the event.
     private static func create(
         _ submission: DeletionSubmission, covering records: [RecordEntry], _ db: Database,
         _ chain: inout AuditChain
@@ -105,8 +105,7 @@ extension Ledger {
         for var record in records {
             try db.execute(direct: "INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (?, ?, ?, ?)",
                            [.integer(id), .text(record.key), .int(record.shard), .int(record.slice)])
-            try db.execute(direct: "UPDATE record SET state = 'pending' WHERE key = ?", [.text(record.key)])
-            record.state = .pending
+            record.state = .pending  // read from this request from now on; nothing to write
             covered.append(record)
         }
         let request = DeletionRequest(

@@ -23,6 +23,8 @@ extension Ledger {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """)
                 for entry in entries {
+                    // Pending is read from the requests, never stored (`recordStateSQL`).
+                    precondition(entry.state != .pending, "a record is indexed live or deleted; pending comes from its requests")
                     insert.setUncheckedArguments([
                         entry.key, entry.subjectKey, entry.shard, entry.slice,
                         entry.state.rawValue, entry.deletedVersion,
@@ -92,7 +94,7 @@ extension Ledger {
     /// All records of one shard (in any state), by slice and key.
     public func records(shard: Int) throws -> [RecordEntry] {
         try read { db in
-            try db.rows("SELECT * FROM record WHERE shard = ? ORDER BY slice, key", [shard])
+            try db.rows("SELECT \(Self.recordColumns) FROM record r WHERE r.shard = ? ORDER BY r.slice, r.key", [shard])
                 .map(RecordEntry.init(row:))
         }
     }
@@ -100,23 +102,40 @@ extension Ledger {
     /// How many records are in each state; every state is present, zero if none.
     public func recordCounts() throws -> [RecordState: Int] {
         try read { db in
-            var counts = Dictionary(uniqueKeysWithValues: RecordState.allCases.map { ($0, 0) })
-            for row in try db.rows("SELECT state, COUNT(*) FROM record GROUP BY state") {
-                counts[try RecordState.decode(row[0])] = row[1]
-            }
-            return counts
+            let stored = try db.row("SELECT COUNT(*), COALESCE(SUM(state = 'deleted'), 0) FROM record")!
+            let pending: Int = try db.value(Int.self, """
+                SELECT COUNT(DISTINCT rr.record_key)
+                FROM deletion_request d JOIN request_record rr ON rr.request_id = d.id JOIN record r ON r.key = rr.record_key
+                WHERE d.status = 'pending' AND r.state <> 'deleted'
+                """) ?? 0
+            let total: Int = stored[0], deleted: Int = stored[1]
+            return [.live: total - deleted - pending, .pending: pending, .deleted: deleted]
         }
     }
 
+    /// A record's state, for a `record` row aliased `r`. Only `deleted` is stored (by publish);
+    /// `pending` means that a pending request covers the record, and is read from the requests,
+    /// so that intake writes no page of the record table: one random B-tree page per request
+    /// fewer in every group commit. `live` is the rest.
+    static let recordStateSQL = """
+        CASE WHEN r.state = 'deleted' THEN 'deleted'
+             WHEN EXISTS (SELECT 1 FROM request_record pr JOIN deletion_request pd ON pd.id = pr.request_id
+                          WHERE pr.record_key = r.key AND pd.status = 'pending') THEN 'pending'
+             ELSE 'live' END
+        """
+
+    /// The columns of a `RecordEntry`, from `record r`, in `RecordEntry(row:)`'s names.
+    static let recordColumns = "r.key, r.subject_key, r.shard, r.slice, \(recordStateSQL) AS state, r.deleted_version"
+
     static func fetchRecord(_ db: Database, key: String) throws -> RecordEntry? {
-        try db.firstRow(direct: "SELECT key, subject_key, shard, slice, state, deleted_version FROM record WHERE key = ?", [.text(key)]) { row in
+        try db.firstRow(direct: "SELECT \(recordColumns) FROM record r WHERE r.key = ?", [.text(key)]) { row in
             RecordEntry(key: row.text(0), subjectKey: row.optionalText(1), shard: row.int(2), slice: row.int(3),
                         state: try RecordState.decode(row.text(4)), deletedVersion: row.optionalInt(5))
         }
     }
 
     static func fetchRecords(_ db: Database, subjectKey: String) throws -> [RecordEntry] {
-        try db.rows("SELECT * FROM record WHERE subject_key = ? ORDER BY shard, slice, key", [subjectKey])
+        try db.rows("SELECT \(recordColumns) FROM record r WHERE r.subject_key = ? ORDER BY r.shard, r.slice, r.key", [subjectKey])
             .map(RecordEntry.init(row:))
     }
 }
@@ -124,6 +143,8 @@ extension Ledger {
 extension Ledger {
     /// The keys of every record in `state`, sorted.
     public func recordKeys(state: RecordState) throws -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT key FROM record WHERE state = ? ORDER BY key", arguments: [state.rawValue]) }
+        // Deleted is stored, so that list (verification's) needs no look at the requests.
+        let condition = state == .deleted ? "r.state = 'deleted'" : "(\(Self.recordStateSQL)) = '\(state.rawValue)'"
+        return try read { db in try String.fetchAll(db, sql: "SELECT r.key FROM record r WHERE \(condition) ORDER BY r.key") }
     }
 }

@@ -39,7 +39,7 @@ extension Ledger {
                 UPDATE deletion_request SET status = 'rejected', completed_at = ?, reason = COALESCE(?, reason)
                 WHERE id = ?
                 """, [at.unix, reason, id])
-            let released = try Self.releaseRecords(db, of: id)
+            let released = try Self.releasedRecords(db, of: id)
             var chain = try AuditChain.head(db)
             try chain.append(
                 db, kind: .requestRejected, requestID: id,
@@ -113,18 +113,15 @@ extension Ledger {
         return (conditions, arguments)
     }
 
-    /// Sets a pending request's records back to `live` unless another pending request still
-    /// covers them (rejection and cancellation); returns how many were released.
-    static func releaseRecords(_ db: Database, of requestID: Int64) throws -> Int {
-        try db.run("""
-            UPDATE record SET state = 'live'
-            WHERE state = 'pending'
-              AND key IN (SELECT record_key FROM request_record WHERE request_id = ?)
-              AND NOT EXISTS (
-                SELECT 1 FROM request_record rr JOIN deletion_request d ON d.id = rr.request_id
-                WHERE rr.record_key = record.key AND d.status = 'pending')
-            """, [requestID])
-        return db.changesCount
+    /// How many of a request's records it released when it left `pending` (rejection and
+    /// cancellation): those now live, with no other pending request covering them. Nothing is
+    /// written: a record's pending state is read from its requests (`recordStateSQL`).
+    static func releasedRecords(_ db: Database, of requestID: Int64) throws -> Int {
+        try db.value(Int.self, """
+            SELECT COUNT(*) FROM record r
+            WHERE r.key IN (SELECT record_key FROM request_record WHERE request_id = ?)
+              AND (\(recordStateSQL)) = 'live'
+            """, [requestID]) ?? 0
     }
 
     /// One request with its records, through cached statements (intake and publish call it often).
@@ -132,7 +129,7 @@ extension Ledger {
         guard let row = try db.row("SELECT * FROM deletion_request WHERE id = ?", [id]) else { return nil }
         var request = try DeletionRequest(row: row)
         request.records = try db.rows("""
-            SELECT rr.request_id, rr.record_key, r.subject_key, rr.shard, rr.slice, r.state, r.deleted_version
+            SELECT rr.request_id, rr.record_key, r.subject_key, rr.shard, rr.slice, \(recordStateSQL), r.deleted_version
             FROM request_record rr JOIN record r ON r.key = rr.record_key
             WHERE rr.request_id = ?
             ORDER BY rr.shard, rr.slice, rr.record_key
@@ -151,7 +148,7 @@ extension Ledger {
             let ids = requests[chunk..<min(chunk + 500, requests.count)].map(\.id)
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
             let rows = try Row.fetchAll(db, sql: """
-                SELECT rr.request_id, rr.record_key, r.subject_key, rr.shard, rr.slice, r.state, r.deleted_version
+                SELECT rr.request_id, rr.record_key, r.subject_key, rr.shard, rr.slice, \(recordStateSQL), r.deleted_version
                 FROM request_record rr JOIN record r ON r.key = rr.record_key
                 WHERE rr.request_id IN (\(marks))
                 ORDER BY rr.request_id, rr.shard, rr.slice, rr.record_key

@@ -74,7 +74,7 @@ extension Ledger {
             guard request.status == .pending else { throw LedgerError.requestNotPending(id: id, status: request.status) }
             try db.run("UPDATE deletion_request SET status = 'rejected', completed_at = ?, reason = COALESCE(reason, 'cancelled') WHERE id = ?",
                        [at.unix, id])
-            let released = try Self.releaseRecords(db, of: id)
+            let released = try Self.releasedRecords(db, of: id)
             try db.run("INSERT INTO request_cancellation (request_id, at, by) VALUES (?, ?, ?)", [id, at.unix, by])
             var chain = try AuditChain.head(db)
             var payload = JSONWriter()

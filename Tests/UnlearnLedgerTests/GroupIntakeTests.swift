@@ -202,14 +202,39 @@ struct LeanIndexTests {
 struct LiveRecordInvariantTests {
     /// Records that are live yet covered by a request that is not rejected: intake skips its
     /// covering lookup for live records, so this must stay empty whatever happened before.
+    /// Also any stored 'pending' (only 'deleted' is stored; pending is read from the requests).
     static func violations(_ ledger: Ledger) throws -> [String] {
         try ledger.read { db in
             try String.fetchAll(db, sql: """
                 SELECT r.key || ' by ' || d.id || ' ' || d.status FROM record r
                 JOIN request_record rr ON rr.record_key = r.key JOIN deletion_request d ON d.id = rr.request_id
-                WHERE r.state = 'live' AND d.status <> 'rejected'
+                WHERE (\(Ledger.recordStateSQL)) = 'live' AND d.status <> 'rejected'
+                UNION ALL SELECT r.key || ' stored pending' FROM record r WHERE r.state = 'pending'
                 """)
         }
+    }
+
+    /// Every way of reading a record's state agrees with the requests: deleted as published,
+    /// pending while a pending request covers it, live otherwise (the oracle, in Swift).
+    static func stateMismatches(_ ledger: Ledger, keys: [String]) throws -> [String] {
+        let deleted = Set(try ledger.recordKeys(state: .deleted))
+        let covered = Set(try ledger.pendingRequests().flatMap { $0.records.map(\.key) })
+        var expected: [String: RecordState] = [:]
+        for key in keys { expected[key] = deleted.contains(key) ? .deleted : covered.contains(key) ? .pending : .live }
+        var mismatches: [String] = []
+        for key in keys where try ledger.record(key: key)?.state != expected[key] { mismatches.append("record(key:) \(key)") }
+        for shard in 0..<4 {
+            for record in try ledger.records(shard: shard) where record.state != expected[record.key] { mismatches.append("records(shard:) \(record.key)") }
+        }
+        for request in try ledger.pendingRequests() {
+            for record in request.records where record.state != expected[record.key] { mismatches.append("request \(request.id) \(record.key)") }
+        }
+        for state in RecordState.allCases {
+            let keys = keys.filter { expected[$0] == state }.sorted()
+            if try ledger.recordKeys(state: state) != keys { mismatches.append("recordKeys(\(state))") }
+            if try ledger.recordCounts()[state] != keys.count { mismatches.append("recordCounts[\(state)]") }
+        }
+        return mismatches
     }
 
     @Test("over random histories of intake, cancellation and publish (100 seeds)")
@@ -235,6 +260,7 @@ struct LiveRecordInvariantTests {
                     try publishNext(ledger, completing: pending, at: clock)
                 }
                 #expect(try Self.violations(ledger) == [], "seed \(seed)")
+                #expect(try Self.stateMismatches(ledger, keys: (0..<12).map(recordKey)) == [], "seed \(seed)")
             }
             #expect(try ledger.verifyChain().isIntact)
         }

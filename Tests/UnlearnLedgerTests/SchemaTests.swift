@@ -17,11 +17,11 @@ struct SchemaTests {
                 "audit_event", "callback_outbox", "deletion_request", "grdb_migrations", "job_request", "model_version", "record",
                 "request_callback", "request_cancellation", "request_external", "request_record", "retrain_job", "service_token",
             ])
-            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index"])
+            #expect(try ledger.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index", "v7 pending read from requests"])
             try ledger.insertRecords(sampleRecords(count: 5))
         }
         let reopened = try Ledger(path: dir.ledgerPath)
-        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index"])
+        #expect(try reopened.storageSettings().migrations == ["v1 create ledger", "v2 job kind", "v3 service", "v4 callbacks", "v5 lean intake indexes", "v6 no request_record shard index", "v7 pending read from requests"])
         #expect(try reopened.recordCounts()[.live] == 5)
     }
 
@@ -42,6 +42,38 @@ struct SchemaTests {
                 #expect(events.count == expected.count, "audit events of shard \(shard)")
             }
         }
+    }
+
+    @Test("v7 stores no 'pending': a v6 ledger's pending records still read pending, from their requests")
+    func pendingMigration() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        do {
+            let pool = try DatabasePool(path: dir.ledgerPath)
+            try LedgerSchema.migrator.migrate(pool, upTo: "v6 no request_record shard index")
+            // What v6's intake and publish wrote: record 0 pending under request 1, record 1
+            // deleted, record 2 released by a rejected request 2, record 3 never requested.
+            try pool.write { db in
+                for n in 0..<4 {
+                    try db.execute(sql: "INSERT INTO record (key, shard, slice, state) VALUES (?, 0, 0, ?)",
+                                   arguments: [recordKey(n), ["pending", "deleted", "live", "live"][n]])
+                }
+                try db.execute(sql: """
+                    INSERT INTO deletion_request (id, target_kind, target_key, received_at, due_at, status) VALUES
+                        (1, 'record', ?, 1, 2, 'pending'), (2, 'record', ?, 1, 2, 'rejected');
+                    INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (1, ?, 0, 0), (2, ?, 0, 0);
+                    """, arguments: [recordKey(0), recordKey(2), recordKey(0), recordKey(2)])
+            }
+        }
+        let ledger = try Ledger(path: dir.ledgerPath)
+        #expect(try ledger._stringsForTesting(sql: "SELECT state FROM record ORDER BY rowid") == ["live", "deleted", "live", "live"])
+        #expect(try (0..<4).map { try ledger.record(key: recordKey($0))?.state } == [.pending, .deleted, .live, .live])
+        #expect(try ledger.recordCounts() == [.live: 2, .pending: 1, .deleted: 1])
+        #expect(try ledger.request(id: 1)?.records.map(\.state) == [.pending])
+        // Cancelling the pending request releases its record, and nothing reads pending after.
+        #expect(try ledger.cancelRequest(id: 1, by: "test", at: t(3)).status == .rejected)
+        #expect(try ledger.record(key: recordKey(0))?.state == .live)
+        #expect(try ledger.recordCounts() == [.live: 3, .pending: 0, .deleted: 1])
     }
 
     @Test("v2 gives jobs of a v1 ledger their kind: training jobs by their plan, the rest retrain")
