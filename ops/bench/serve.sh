@@ -6,7 +6,8 @@
 #   2. predict: one Adult row, 32 connections paced to about 1,000 requests/s, while retrains
 #      of the same store run back to back (ops/bench/serve/retrain-loader.py), with the retrain
 #      threads at the service's own priority (baseline) and at the default, idle; then idle again
-#      with Poisson arrivals (independent clients) instead of connections in step;
+#      with Poisson arrivals (independent clients) instead of connections in step, and from a
+#      constant-rate sender (one request every 1 ms, as wrk2 paces);
 #   3. one id on MNIST S=20 R=10: POST /v1/deletions to status `completed` (the scheduler's
 #      retrain, polled every 10 ms), median of TRIALS.
 #
@@ -109,8 +110,10 @@ if want 2; then
 predict_under_retrains 0; p99_base="$p99"
 predict_under_retrains idle; p99_idle="$p99"
 echo "PREDICT_P99_RATIO normal/idle=$(python3 -c "print(round($p99_base / $p99_idle, 2))")"
-# Independent clients: the same rate as a Poisson stream instead of bursts in step.
+# Independent clients: the same rate as a Poisson stream instead of bursts in step; then a
+# constant-rate sender (one request every 1 ms on whichever connection is free, as wrk2 paces).
 predict_under_retrains idle poisson
+predict_under_retrains idle rate
 fi
 
 want 3 || exit 0

@@ -4,10 +4,28 @@
 --     step, so requests arrive in bursts of up to 32: a worst case for queueing.
 --   ARRIVALS=poisson: the wait is exponential with mean DELAY_MS, as for independent clients
 --     (the 1,000 requests/s then arrive as a Poisson stream).
+--   ARRIVALS=rate: a constant-rate sender, as wrk2 paces: requests leave on a fixed schedule,
+--     one every DELAY_MS / CONNECTIONS (1 ms), each on whichever connection is free; a request
+--     whose slot has passed leaves at once. The schedule is wall-clock time, so slow answers do
+--     not pull the connections into step.
 local token = os.getenv("TOKEN")
 local body = os.getenv("BODY")
 local pause = tonumber(os.getenv("DELAY_MS") or "32")
 local poisson = os.getenv("ARRIVALS") == "poisson"
+local rate = os.getenv("ARRIVALS") == "rate"
+local connections = tonumber(os.getenv("CONNECTIONS") or "32")
+local nthreads = tonumber(os.getenv("THREADS") or "2")
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } unlearn_timespec;
+int clock_gettime(int clock, unlearn_timespec *now);
+]]
+local clock = ffi.new("unlearn_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local slot = nil
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -21,6 +39,15 @@ function request()
 end
 function delay()
   if poisson then return -math.log(1 - math.random()) * pause end
+  if rate then
+    -- This thread's slots are DELAY_MS * THREADS / CONNECTIONS apart (2 ms for 2 threads), the
+    -- second thread's offset by one interval of the whole schedule (1 ms). wrk waits whole ms.
+    local now = now_ms()
+    slot = slot or now + (seed - 1) * pause / connections
+    local wait = slot - now
+    slot = slot + pause * nthreads / connections
+    return wait > 0 and math.floor(wait + 0.5) or 0
+  end
   return pause
 end
 function done(summary, latency, requests)
