@@ -20,7 +20,7 @@ extension Date {
 }
 
 extension RecordEntry {
-    /// From a `record` row (`SELECT *`).
+    /// From a row of `Ledger.recordColumns` (its state derived, not the stored column).
     init(row: Row) throws {
         self.init(
             key: row["key"], subjectKey: row["subject_key"], shard: row["shard"], slice: row["slice"],

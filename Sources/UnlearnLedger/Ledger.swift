@@ -68,6 +68,7 @@ public final class Ledger: Sendable {
             let uri = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1"
             pool = try Self.translatingErrors(path) { try DatabaseQueue(path: uri, configuration: configuration) }
         }
+        try Self.refuseNewer(pool, path)
         let migrated = try Self.translatingErrors(path) { try pool.read { try LedgerSchema.migrator.hasCompletedMigrations($0) } }
         guard migrated else {
             throw LedgerError.storage(.io, path: path, detail: "it was written by an older unlearn and needs a migration; run 'unlearn recover' once")
@@ -85,9 +86,20 @@ public final class Ledger: Sendable {
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -\(pageCache.writerKiB)")
         }
+        try refuseNewer(pool, path)
         try LedgerSchema.migrator.migrate(pool)
         Self.restrictSidecars(of: path)
         return pool
+    }
+
+    /// Refuses a ledger that a newer unlearn migrated: GRDB would open it without a word, and
+    /// this version would misread what the newer migrations changed (since v7, for instance, a
+    /// pending record is no longer marked in `record.state`, and an older reader sees it live).
+    private static func refuseNewer(_ pool: any DatabaseReader, _ path: String) throws {
+        let newer = try translatingErrors(path) { try pool.read { try LedgerSchema.migrator.hasBeenSuperseded($0) } }
+        guard !newer else {
+            throw LedgerError.storage(.io, path: path, detail: "it was migrated by a newer unlearn than this one; run that version (or a later one), not this one")
+        }
     }
 
     /// Opens an empty, migrated ledger in memory (for tests).

@@ -29,6 +29,15 @@ extension Thread {
     /// Linux keeps a nice value per thread, and `setpriority` with id 0 changes the calling
     /// thread only. Going below the process's own value needs CAP_SYS_NICE or an RLIMIT_NICE that
     /// allows it (systemd's `LimitNICE=`); without them the thread keeps its priority.
+    /// The calling thread's nice value.
+    public static var currentNice: Int32 {
+        #if os(Linux)
+        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        #else
+        return 0
+        #endif
+    }
+
     @discardableResult
     public static func setCurrentNice(_ value: Int32) -> Bool {
         #if os(Linux)

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Scheduler: gather requests arriving within this window before retraining (e.g. 200ms as 0.2s, 5s).") var batchWindow = "0.2s"
     @Option(help: "CPU priority of the retrain threads: 'idle' (Linux SCHED_IDLE: they run only on cores nothing else wants) or a nice value 0-19.")
     var retrainPriority = "idle"
-    @Option(help: "Nice value of the intake writer thread, -20...0 (0: the process's own). Raising it needs CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=-10); without them it stays, with a notice in the log.")
+    @Option(help: "Nice value of the intake writer thread, -20...0, written with '=' (--intake-nice=-5; 0: the process's own). Raising it needs CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=-10); without them it stays, with a notice in the log.")
     var intakeNice: Int32 = -10
     @Flag(help: "No scheduler: retrains only through POST /v1/retrain or the CLI.") var noScheduler = false
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBody = 1 << 20

@@ -102,7 +102,7 @@ struct GroupIntakeFastPathTests {
 
     static func snapshot(_ ledger: Ledger) throws -> [String] {
         try ledger.read { db in
-            try String.fetchAll(db, sql: "SELECT key || ':' || state FROM record ORDER BY key")
+            try String.fetchAll(db, sql: "SELECT r.key || ':' || \(Ledger.recordStateSQL) FROM record r ORDER BY r.key")
                 + String.fetchAll(db, sql: "SELECT id || ':' || target_key || ':' || status FROM deletion_request ORDER BY id")
                 + String.fetchAll(db, sql: "SELECT request_id || ':' || record_key FROM request_record ORDER BY 1")
                 // Every column but the hashes, which differ from the first event (`records.indexed`,

@@ -76,6 +76,43 @@ struct SchemaTests {
         #expect(try ledger.recordCounts() == [.live: 3, .pending: 0, .deleted: 1])
     }
 
+    @Test("a ledger migrated by a newer unlearn is refused, for writing and for reading, and left untouched")
+    func newerLedgerIsRefused() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        do {
+            let ledger = try Ledger(path: dir.ledgerPath)
+            try ledger.insertRecords(sampleRecords(count: 3))
+        }
+        do {
+            let pool = try DatabasePool(path: dir.ledgerPath)
+            try pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99 from a later release')") }
+        }
+        for open in [{ try Ledger(path: dir.ledgerPath) }, { try Ledger(readingOnly: dir.ledgerPath) }] {
+            #expect {
+                _ = try open()
+            } throws: { error in
+                guard case LedgerError.storage(_, let path, let detail) = error else { return false }
+                return path == dir.ledgerPath && detail.contains("newer unlearn")
+            }
+        }
+        let pool = try DatabasePool(path: dir.ledgerPath)
+        #expect(try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM record") } == 3)
+    }
+
+    @Test("a record's derived state is one index probe: request_record by key, then the request by id")
+    func derivedStateUsesTheKeyIndex() throws {
+        let ledger = try Ledger.inMemory()
+        try ledger.insertRecords(sampleRecords(count: 40))
+        for n in 0..<10 { try ledger.submitDeletion(deleteRecord(n, at: Double(n))) }
+        let plan = try ledger.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT \(Ledger.recordColumns) FROM record r WHERE r.key = 'x'").map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("pr") && $0.contains("request_record_key") }, "\(plan)")
+        #expect(plan.contains { $0.contains("pd") && $0.contains("PRIMARY KEY") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
     @Test("v2 gives jobs of a v1 ledger their kind: training jobs by their plan, the rest retrain")
     func jobKindMigration() throws {
         let dir = try TempDir()

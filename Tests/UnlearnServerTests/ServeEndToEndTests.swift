@@ -246,7 +246,8 @@ import UnlearnStore
                 return (name.trimmingCharacters(in: .newlines), Int(fields[16]) ?? 99)
             }
         }
-        let privileged = geteuid() == 0
+        // Whether this process may raise a thread to -7 (root, CAP_SYS_NICE or RLIMIT_NICE).
+        let privileged = try BackgroundWork.wait { Thread.setCurrentNice(-7) }
         var writer: [Int] = []
         for _ in 0..<50 {
             writer = niceByThread().filter { $0.name == "unlearn-intake" }.map(\.nice)

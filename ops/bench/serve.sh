@@ -98,7 +98,7 @@ first=$(( ${priority/idle/20} * 1000 + ${#arrivals} * 100 ))
 python3 ops/bench/serve/retrain-loader.py "$port" "$itoken" "$otoken" $(( DURATION + 2 )) "$first" 32561 > "$WORK/loader-$priority.txt" &
 loader=$!
 sleep 1
-TOKEN="$ptoken" BODY="$body" DELAY_MS=32 ARRIVALS="$arrivals" wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict-$priority-$arrivals.txt"
+TOKEN="$ptoken" BODY="$body" DELAY_MS=32 ARRIVALS="$arrivals" THREADS=2 CONNECTIONS=32 wrk -t2 -c32 -d"${DURATION}s" --latency -s ops/bench/serve/predict.lua "http://127.0.0.1:$port" | tee "$WORK/predict-$priority-$arrivals.txt"
 p99=$(sed -n 's/.* p99_ms=\([0-9.]*\).*/\1/p' "$WORK/predict-$priority-$arrivals.txt")
 wait "$loader" || true
 retrains=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^unlearn_retrains_total/ {print $2}')

@@ -95,7 +95,7 @@ extension Store {
 
     /// The shards that hold records awaiting deletion, ascending.
     public func pendingShards() throws -> [Int] {
-        Set(try ledger.pendingRequests().flatMap { $0.records.map(\.shard) }).sorted()
+        try ledger.pendingShards().sorted()
     }
 
     /// Evaluates the live ensemble on a labelled file read through the store's encoders.
