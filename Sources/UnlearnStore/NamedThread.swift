@@ -24,12 +24,7 @@ extension Thread {
         thread.start()
     }
 
-    /// Sets the calling thread's nice value (-20…19) and reports whether the kernel took it.
-    ///
-    /// Linux keeps a nice value per thread, and `setpriority` with id 0 changes the calling
-    /// thread only. Going below the process's own value needs CAP_SYS_NICE or an RLIMIT_NICE that
-    /// allows it (systemd's `LimitNICE=`); without them the thread keeps its priority.
-    /// The calling thread's nice value.
+    /// The calling thread's nice value (Linux keeps one per thread).
     public static var currentNice: Int32 {
         #if os(Linux)
         return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
@@ -38,6 +33,11 @@ extension Thread {
         #endif
     }
 
+    /// Sets the calling thread's nice value (-20…19) and reports whether the kernel took it.
+    ///
+    /// `setpriority` with id 0 changes the calling thread only. Going below the process's own
+    /// value needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (systemd's `LimitNICE=`);
+    /// without them the thread keeps its priority.
     @discardableResult
     public static func setCurrentNice(_ value: Int32) -> Bool {
         #if os(Linux)

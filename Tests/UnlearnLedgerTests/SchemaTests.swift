@@ -44,26 +44,30 @@ struct SchemaTests {
         }
     }
 
+    /// A ledger file as another unlearn left it: migrated up to `migration` (all when nil),
+    /// then `seed` written to it directly.
+    static func ledgerFile(_ dir: TempDir, migratedUpTo migration: String?, _ seed: (Database) throws -> Void) throws {
+        let pool = try DatabasePool(path: dir.ledgerPath)
+        if let migration { try LedgerSchema.migrator.migrate(pool, upTo: migration) } else { try LedgerSchema.migrator.migrate(pool) }
+        try pool.write(seed)
+    }
+
     @Test("v7 stores no 'pending': a v6 ledger's pending records still read pending, from their requests")
     func pendingMigration() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        do {
-            let pool = try DatabasePool(path: dir.ledgerPath)
-            try LedgerSchema.migrator.migrate(pool, upTo: "v6 no request_record shard index")
-            // What v6's intake and publish wrote: record 0 pending under request 1, record 1
-            // deleted, record 2 released by a rejected request 2, record 3 never requested.
-            try pool.write { db in
-                for n in 0..<4 {
-                    try db.execute(sql: "INSERT INTO record (key, shard, slice, state) VALUES (?, 0, 0, ?)",
-                                   arguments: [recordKey(n), ["pending", "deleted", "live", "live"][n]])
-                }
-                try db.execute(sql: """
-                    INSERT INTO deletion_request (id, target_kind, target_key, received_at, due_at, status) VALUES
-                        (1, 'record', ?, 1, 2, 'pending'), (2, 'record', ?, 1, 2, 'rejected');
-                    INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (1, ?, 0, 0), (2, ?, 0, 0);
-                    """, arguments: [recordKey(0), recordKey(2), recordKey(0), recordKey(2)])
+        // What v6's intake and publish wrote: record 0 pending under request 1, record 1
+        // deleted, record 2 released by a rejected request 2, record 3 never requested.
+        try Self.ledgerFile(dir, migratedUpTo: "v6 no request_record shard index") { db in
+            for n in 0..<4 {
+                try db.execute(sql: "INSERT INTO record (key, shard, slice, state) VALUES (?, 0, 0, ?)",
+                               arguments: [recordKey(n), ["pending", "deleted", "live", "live"][n]])
             }
+            try db.execute(sql: """
+                INSERT INTO deletion_request (id, target_kind, target_key, received_at, due_at, status) VALUES
+                    (1, 'record', ?, 1, 2, 'pending'), (2, 'record', ?, 1, 2, 'rejected');
+                INSERT INTO request_record (request_id, record_key, shard, slice) VALUES (1, ?, 0, 0), (2, ?, 0, 0);
+                """, arguments: [recordKey(0), recordKey(2), recordKey(0), recordKey(2)])
         }
         let ledger = try Ledger(path: dir.ledgerPath)
         #expect(try ledger._stringsForTesting(sql: "SELECT state FROM record ORDER BY rowid") == ["live", "deleted", "live", "live"])
@@ -80,13 +84,9 @@ struct SchemaTests {
     func newerLedgerIsRefused() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        do {
-            let ledger = try Ledger(path: dir.ledgerPath)
-            try ledger.insertRecords(sampleRecords(count: 3))
-        }
-        do {
-            let pool = try DatabasePool(path: dir.ledgerPath)
-            try pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99 from a later release')") }
+        try Self.ledgerFile(dir, migratedUpTo: nil) { db in
+            for n in 0..<3 { try db.execute(sql: "INSERT INTO record (key, shard, slice) VALUES (?, 0, 0)", arguments: [recordKey(n)]) }
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99 from a later release')")
         }
         for open in [{ try Ledger(path: dir.ledgerPath) }, { try Ledger(readingOnly: dir.ledgerPath) }] {
             #expect {
@@ -117,15 +117,11 @@ struct SchemaTests {
     func jobKindMigration() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        do {
-            let pool = try DatabasePool(path: dir.ledgerPath)
-            try LedgerSchema.migrator.migrate(pool, upTo: "v1 create ledger")
-            try pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO retrain_job (started_at, status, plan) VALUES (1, 'completed', '{"kind":"train","shards":[0,1]}');
-                    INSERT INTO retrain_job (started_at, status, plan) VALUES (2, 'completed', '{"requests":[1],"shards":[]}');
-                    """)
-            }
+        try Self.ledgerFile(dir, migratedUpTo: "v1 create ledger") { db in
+            try db.execute(sql: """
+                INSERT INTO retrain_job (started_at, status, plan) VALUES (1, 'completed', '{"kind":"train","shards":[0,1]}');
+                INSERT INTO retrain_job (started_at, status, plan) VALUES (2, 'completed', '{"requests":[1],"shards":[]}');
+                """)
         }
         let ledger = try Ledger(path: dir.ledgerPath)
         #expect(try ledger.jobs(limit: 10).map(\.kind) == [.retrain, .train])

@@ -24,29 +24,29 @@ import Glibc
 
     #if os(Linux)
     @Test func trainingThreadsRunAtTheChosenNiceValueAndTheCallerKeepsItsOwn() throws {
-        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let before = Thread.currentNice
         BackgroundWork.setPriority(.nice(7))
         defer { BackgroundWork.setPriority(.normal) }
-        let seen = try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        let seen = try BackgroundWork.wait { Thread.currentNice }
         if before <= 7 { #expect(seen == 7) }
-        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+        #expect(Thread.currentNice == before)
         BackgroundWork.setPriority(.normal)
-        #expect(try BackgroundWork.wait { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) } == before)
+        #expect(try BackgroundWork.wait { Thread.currentNice } == before)
     }
 
     /// A thread's nice value moves alone: lowering always works, raising only with privilege.
     @Test func setCurrentNiceChangesTheCallingThreadOnly() throws {
-        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let before = Thread.currentNice
         let seen = try BackgroundWork.wait { () -> (raised: Bool, afterRaise: Int32, lowered: Bool, afterLower: Int32) in
             let raised = Thread.setCurrentNice(before - 3)
-            let afterRaise = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            let afterRaise = Thread.currentNice
             let lowered = Thread.setCurrentNice(before + 5)
-            return (raised, afterRaise, lowered, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+            return (raised, afterRaise, lowered, Thread.currentNice)
         }
         #expect(seen.afterRaise == (seen.raised ? before - 3 : before))
         if geteuid() == 0 { #expect(seen.raised) }
         #expect(seen.lowered && seen.afterLower == before + 5)
-        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before)
+        #expect(Thread.currentNice == before)
     }
 
     @Test func idleTrainingThreadsRunUnderSchedIdleAndTheCallerKeepsItsPolicy() throws {
